@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IWorkRegistry
+/// @notice A registry of creative works. Each work is an ERC-721 token whose id is the SHA-256 of
+///         the work's bytes, so one content hash can be registered once only. The token's
+///         transfers are the chain of custody; the creator stays attributable after transfers.
+/// @dev Only what contracts need to read is kept in storage (the owner, through ERC-721, and the
+///      original creator once the token first leaves them). The metadata document's hash lives
+///      in the `WorkRegistered` event, which indexers and verifiers read from the receipt.
+interface IWorkRegistry {
+    /// @notice A work was registered.
+    /// @param workId The token id: the SHA-256 of the work's bytes, as uint256.
+    /// @param creator The creator and first owner of the work.
+    /// @param metadataHash SHA-256 of the canonical JSON metadata document served at `tokenURI`.
+    event WorkRegistered(uint256 indexed workId, address indexed creator, bytes32 metadataHash);
+
+    /// @notice The base of `tokenURI` changed.
+    /// @param baseURI The new base; a token's URI is `baseURI || hex(workId) || "/metadata"`.
+    event BaseURIChanged(string baseURI);
+
+    /// @notice The content hash is registered already.
+    /// @param contentHash The SHA-256 that was submitted.
+    /// @param owner The current owner of the existing registration.
+    error WorkAlreadyRegistered(bytes32 contentHash, address owner);
+
+    /// @notice A relayed registration's signature is past its deadline.
+    /// @param deadline The signed deadline (unix seconds).
+    error SignatureExpired(uint256 deadline);
+
+    /// @notice The signature was not made by the creator over this exact request, chain and
+    ///         contract.
+    /// @param creator The account the request claims to come from.
+    error InvalidSignature(address creator);
+
+    /// @notice A batch's arrays are empty or of different lengths.
+    /// @param contentHashes Number of content hashes submitted.
+    /// @param metadataHashes Number of metadata hashes submitted.
+    error InvalidBatch(uint256 contentHashes, uint256 metadataHashes);
+
+    /// @notice A zero content hash was submitted (it is nobody's SHA-256 in practice).
+    error ZeroContentHash();
+
+    /// @notice Registers a work owned by the caller.
+    /// @param contentHash SHA-256 of the work's bytes.
+    /// @param metadataHash SHA-256 of the work's canonical metadata document.
+    /// @return workId The new token id.
+    function register(bytes32 contentHash, bytes32 metadataHash) external returns (uint256 workId);
+
+    /// @notice Registers a work for `creator`, who signed the EIP-712 `Register` message; the
+    ///         caller (a relayer) pays the gas and the creator becomes the owner.
+    /// @dev A signature cannot be replayed: it names the content hash, which registers once.
+    /// @param creator The signer and owner-to-be.
+    /// @param contentHash SHA-256 of the work's bytes.
+    /// @param metadataHash SHA-256 of the work's canonical metadata document.
+    /// @param deadline Unix time after which the signature is refused.
+    /// @param signature The creator's 65-byte ECDSA or ERC-1271 signature.
+    /// @return workId The new token id.
+    function registerFor(
+        address creator,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 workId);
+
+    /// @notice Registers many works owned by the caller in one transaction.
+    /// @param contentHashes SHA-256 of each work's bytes.
+    /// @param metadataHashes SHA-256 of each work's metadata document, in the same order.
+    function registerBatch(bytes32[] calldata contentHashes, bytes32[] calldata metadataHashes)
+        external;
+
+    /// @notice Registers many works for `creator` with one EIP-712 `RegisterBatch` signature.
+    /// @param creator The signer and owner-to-be of every work.
+    /// @param contentHashes SHA-256 of each work's bytes.
+    /// @param metadataHashes SHA-256 of each work's metadata document, in the same order.
+    /// @param deadline Unix time after which the signature is refused.
+    /// @param signature The creator's signature over the whole batch.
+    function registerBatchFor(
+        address creator,
+        bytes32[] calldata contentHashes,
+        bytes32[] calldata metadataHashes,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice The account that registered the work, whoever owns it now.
+    /// @param workId The token id.
+    /// @return The original creator; reverts for an unregistered work.
+    function creatorOf(uint256 workId) external view returns (address);
+
+    /// @notice The royalty rate, in basis points, that `royaltyInfo` applies for the creator.
+    /// @return Basis points of the sale price (10,000 = 100%).
+    function royaltyBps() external view returns (uint96);
+}
