@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -87,8 +88,14 @@ class Anvil:
     def start(self, timeout: float = 15.0) -> Anvil:
         if not ANVIL_BINARY.exists():
             raise AnvilError(f"anvil not found at {ANVIL_BINARY}; run `npm ci` first")
-        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
+        log: Any = subprocess.DEVNULL
+        if self.log_file is not None:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            log = open(self.log_file, "ab")  # noqa: SIM115 - handed to the child process
+        # Its own session: a Ctrl-C in the terminal reaches the launcher, which stops anvil last.
+        self._process = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

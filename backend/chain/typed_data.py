@@ -91,7 +91,7 @@ def register_batch_message(
     }
 
 
-def sign_typed_data(message: dict[str, Any], private_key: str) -> str:
+def sign_typed_data(message: dict[str, Any], private_key: bytes | str) -> str:
     """Sign typed data locally; returns the 65-byte signature as 0x-hex."""
     signed = Account.sign_message(encode_typed_data(full_message=message), private_key)
     return "0x" + bytes(signed.signature).hex()

@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make run` serves the product, `make test` runs the tests.
+# Prerequisites: Python 3.11 and Node.js >= 20 with npm.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+
+.PHONY: setup run test lint rebuild-index clean
+
+setup: $(STAMP_PY) $(STAMP_NODE)
+
+$(STAMP_PY): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	DEV_MODE=$${DEV_MODE:-true} $(PY) scripts/run.py
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(PY) -m ruff check backend recommender scripts tests
+	$(PY) -m ruff format --check backend recommender scripts tests
+	$(PY) -m mypy
+
+rebuild-index: setup
+	$(PY) scripts/rebuild_index.py
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

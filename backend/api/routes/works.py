@@ -1,0 +1,158 @@
+"""Registering and reading works."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from backend.api.bodies import is_multipart, json_body, upload_registration
+from backend.api.deps import (
+    IndexerDep,
+    RegistryDep,
+    SessionDep,
+    SettingsDep,
+    WorkIdPath,
+)
+from backend.services import provenance as provenance_service
+from backend.services import registration, works
+from backend.services.schemas import (
+    Address,
+    BatchOut,
+    Provenance,
+    RegisterBatch,
+    RegisterWork,
+    TypedDataOut,
+    TypedDataRequest,
+    WorkOut,
+    WorkPage,
+)
+
+router = APIRouter(prefix="/v1/works", tags=["works"])
+
+_REGISTER_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": RegisterWork.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "title"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "title": {"type": "string"},
+                        "creator_name": {"type": "string"},
+                        "media_type": {"type": "string"},
+                        "description": {"type": "string"},
+                        "tags": {"type": "string", "description": "comma-separated"},
+                        "creator": {"type": "string"},
+                        "deadline": {"type": "integer"},
+                        "signature": {"type": "string"},
+                        "dev_account": {"type": "integer"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.post("", status_code=201, response_model=WorkOut, openapi_extra=_REGISTER_BODY)
+async def register_work(
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    registry: RegistryDep,
+    indexer: IndexerDep,
+) -> WorkOut:
+    """Register one work (a file upload or its content hash) with the creator's signature."""
+    if is_multipart(request):
+        body = await upload_registration(request, max_bytes=settings.max_upload_bytes)
+    else:
+        body = await json_body(request, RegisterWork)
+    result = await run_in_threadpool(
+        registration.register_works,
+        settings=settings,
+        session=session,
+        registry=registry,
+        indexer=indexer,
+        auth=body,
+        works=[body],
+    )
+    return result.works[0]
+
+
+@router.post("/batch", status_code=201, response_model=BatchOut)
+def register_batch(
+    body: RegisterBatch,
+    settings: SettingsDep,
+    session: SessionDep,
+    registry: RegistryDep,
+    indexer: IndexerDep,
+) -> BatchOut:
+    """Register many works of one creator in one transaction, with one signature."""
+    result = registration.register_works(
+        settings=settings,
+        session=session,
+        registry=registry,
+        indexer=indexer,
+        auth=body,
+        works=body.works,
+    )
+    return BatchOut(tx_hash=result.tx_hash, block_number=result.block_number, works=result.works)
+
+
+@router.post("/typed-data", response_model=TypedDataOut)
+def typed_data(body: TypedDataRequest, registry: RegistryDep) -> TypedDataOut:
+    """The EIP-712 message a creator signs to register these works (eth_signTypedData_v4)."""
+    return registration.prepare_typed_data(registry=registry, request=body)
+
+
+@router.get("", response_model=WorkPage)
+def list_works(
+    session: SessionDep,
+    settings: SettingsDep,
+    creator: Annotated[Address | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Title or creator name")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> WorkPage:
+    """Registered works, newest first, paginated with an opaque cursor."""
+    items, next_cursor = works.list_works(session, creator=creator, q=q, limit=limit, cursor=cursor)
+    public_url = settings.effective_public_url
+    return WorkPage(
+        items=[works.work_out(w, public_url=public_url) for w in items], next_cursor=next_cursor
+    )
+
+
+@router.get("/{work_id}", response_model=WorkOut)
+def get_work(work_id: WorkIdPath, session: SessionDep, settings: SettingsDep) -> WorkOut:
+    """One registered work."""
+    work = works.get_work(session, work_id)
+    return works.work_out(work, public_url=settings.effective_public_url)
+
+
+@router.get(
+    "/{work_id}/metadata",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}}},
+)
+def get_metadata(work_id: WorkIdPath, session: SessionDep) -> Response:
+    """The metadata document, byte for byte as hashed on chain (the token's `tokenURI`)."""
+    document = works.get_metadata_document(session, work_id)
+    return Response(content=document, media_type="application/json")
+
+
+@router.get("/{work_id}/provenance", response_model=Provenance)
+def get_provenance(
+    work_id: WorkIdPath, session: SessionDep, registry: RegistryDep, settings: SettingsDep
+) -> Provenance:
+    """Where the work comes from, as `POST /v1/verify` answers it."""
+    return provenance_service.provenance(
+        session=session,
+        registry=registry,
+        content_hash=work_id,
+        public_url=settings.effective_public_url,
+    )

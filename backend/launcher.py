@@ -1,0 +1,71 @@
+"""Run the whole product: compile, start (or reach) the chain, deploy once, serve the API."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from rich.console import Console
+
+from backend.chain.anvil import Anvil
+from backend.chain.compiler import Artifact, compile_contracts
+from backend.chain.deployment import Deployment, ensure_deployed
+from backend.chain.registry import connect
+from backend.core.config import Settings
+from backend.core.runtime import relayer_account
+from backend.main import create_app
+
+console = Console()
+
+
+def serve(settings: Settings) -> None:
+    """Serve until Ctrl-C; a managed anvil is stopped last, with SIGTERM, so that it saves state."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    artifacts = compile_contracts(solc_binary=settings.solc_binary)
+    anvil: Anvil | None = None
+    if settings.rpc_url is None:
+        anvil = Anvil(
+            port=settings.anvil_port,
+            chain_id=settings.chain_id,
+            state_file=settings.chain_state_file,
+            state_interval=settings.anvil_state_interval,
+            log_file=settings.data_dir / "chain" / "anvil.log",
+        ).start()
+        settings = settings.model_copy(update={"rpc_url": anvil.rpc_url})
+    try:
+        deployment = _deploy(settings, artifacts["WorkRegistry"])
+        _announce(settings, deployment, managed=anvil is not None)
+        app = create_app(settings)
+        uvicorn.Server(
+            uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
+        ).run()
+    finally:
+        if anvil is not None:
+            console.print("[dim]stopping anvil and saving the chain state…[/dim]")
+            anvil.stop()
+
+
+def _deploy(settings: Settings, artifact: Artifact) -> Deployment:
+    w3 = connect(settings.effective_rpc_url)
+    chain_id = w3.eth.chain_id
+    deployment, fresh = ensure_deployed(
+        w3,
+        artifact=artifact,
+        deployer=relayer_account(settings, chain_id),
+        record=settings.deployment_file(chain_id),
+        base_uri=f"{settings.effective_public_url}/v1/works/",
+        royalty_bps=settings.royalty_bps,
+    )
+    verb = "deployed" if fresh else "found"
+    console.print(f"WorkRegistry {verb} at {deployment.registry_address} (chain {chain_id})")
+    return deployment
+
+
+def _announce(settings: Settings, deployment: Deployment, *, managed: bool) -> None:
+    url = settings.effective_public_url
+    chain = f"{settings.effective_rpc_url} ({'managed anvil' if managed else 'external'})"
+    console.print(f"[bold]Rights Registry[/bold]  API {url}  docs {url}/docs")
+    console.print(f"chain {chain}  data {settings.data_dir}")
+    if settings.dev_mode:
+        console.print("[yellow]dev mode[/yellow]: dev_account=1..9 lets the server sign for you")

@@ -1,0 +1,40 @@
+"""Build the FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from backend.api.errors import install_error_handlers
+from backend.api.routes import health, verify, works
+from backend.core.config import Settings
+from backend.core.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -> FastAPI:
+    """The app; with ``follow_chain`` a background thread keeps the index up to date."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings)
+        app.state.runtime = runtime
+        if follow_chain:
+            runtime.start_indexer()
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="Rights Registry",
+        version="0.1.0",
+        summary="Register creative works on chain, verify provenance, license and recommend.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (health.router, works.router, verify.router):
+        app.include_router(router)
+    return app

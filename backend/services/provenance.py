@@ -1,0 +1,98 @@
+"""Where a work comes from: the index's account of it, checked against the chain itself."""
+
+from __future__ import annotations
+
+import json
+
+from hexbytes import HexBytes
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.chain.registry import RegistryClient
+from backend.db.models import MetadataDocument, Transfer, Work
+from backend.indexer.events import registrations_in
+from backend.indexer.indexer import ZERO_ADDRESS
+from backend.services.metadata import document_hash
+from backend.services.schemas import ChainCheck, MetadataCheck, Provenance, TransferOut
+from backend.services.works import work_out
+
+
+def provenance(
+    *, session: Session, registry: RegistryClient, content_hash: str, public_url: str
+) -> Provenance:
+    """The provenance of ``content_hash``; an unknown hash answers ``registered: false``."""
+    base = {
+        "content_hash": content_hash,
+        "chain_id": registry.chain_id,
+        "contract_address": registry.address,
+    }
+    work = session.get(Work, content_hash)
+    if work is None:
+        if registry.owner_of(int(content_hash, 16)) is None:
+            return Provenance(registered=False, **base)
+        # Registered on chain but not indexed yet (e.g. awaiting confirmations).
+        return Provenance(registered=True, **base)
+    transfers = session.scalars(
+        select(Transfer)
+        .where(Transfer.work_id == content_hash)
+        .order_by(Transfer.block_number, Transfer.log_index)
+    )
+    return Provenance(
+        registered=True,
+        work=work_out(work, public_url=public_url),
+        custody=[_transfer_out(t) for t in transfers],
+        metadata=_metadata_check(session, work),
+        chain_check=_chain_check(registry, work),
+        **base,
+    )
+
+
+def _transfer_out(transfer: Transfer) -> TransferOut:
+    return TransferOut(
+        from_address=transfer.from_address,
+        to_address=transfer.to_address,
+        kind="registration" if transfer.from_address == ZERO_ADDRESS else "transfer",
+        block_number=transfer.block_number,
+        block_hash=transfer.block_hash,
+        tx_hash=transfer.tx_hash,
+        log_index=transfer.log_index,
+        timestamp=transfer.timestamp,
+    )
+
+
+def _metadata_check(session: Session, work: Work) -> MetadataCheck:
+    stored = session.get(MetadataDocument, work.metadata_hash)
+    if stored is None:
+        return MetadataCheck(
+            on_chain_hash=work.metadata_hash, available=False, matches=False, document=None
+        )
+    return MetadataCheck(
+        on_chain_hash=work.metadata_hash,
+        available=True,
+        matches=document_hash(stored.document.encode()) == work.metadata_hash,
+        document=json.loads(stored.document),
+    )
+
+
+def _chain_check(registry: RegistryClient, work: Work) -> ChainCheck:
+    """The owner from `ownerOf`, and the registration log re-read from its receipt."""
+    head = registry.head()
+    owner = registry.owner_of(int(work.work_id, 16))
+    receipt = registry.receipt(work.tx_hash)
+    receipt_matches = False
+    if receipt is not None and receipt["status"] == 1:
+        in_block = HexBytes(receipt["blockHash"]).to_0x_hex() == work.block_hash
+        receipt_matches = in_block and any(
+            e.work_id == work.work_id
+            and e.creator == work.creator
+            and e.metadata_hash == work.metadata_hash
+            and e.position.log_index == work.log_index
+            for e in registrations_in(receipt["logs"], registry.address)
+        )
+    owner_matches = owner == work.owner
+    return ChainCheck(
+        checked_at_block=head,
+        owner_matches=owner_matches,
+        receipt_matches=receipt_matches,
+        consistent=owner_matches and receipt_matches,
+    )
