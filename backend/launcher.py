@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import uvicorn
 from rich.console import Console
@@ -33,6 +34,8 @@ def serve(settings: Settings) -> None:
             log_file=settings.data_dir / "chain" / "anvil.log",
         ).start()
         settings = settings.model_copy(update={"rpc_url": anvil.rpc_url})
+    # uvicorn re-raises the signal that stopped it; make SIGTERM unwind like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         deployment = _deploy(settings, artifacts["WorkRegistry"])
         _announce(settings, deployment, managed=anvil is not None)
@@ -44,6 +47,10 @@ def serve(settings: Settings) -> None:
         if anvil is not None:
             console.print("[dim]stopping anvil and saving the chain state…[/dim]")
             anvil.stop()
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _deploy(settings: Settings, artifact: Artifact) -> Deployment:

@@ -35,8 +35,6 @@ async def json_body(request: Request, model: type[Model]) -> Model:
     return _validate(model, bytes(body))
 
 
-
-
 async def upload_registration(request: Request, *, max_bytes: int) -> RegisterWork:
     """A multipart registration: the `file` part's SHA-256 becomes `content_hash`, metadata
     comes as flat fields (`tags` repeated or comma-separated), then the signing fields."""

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from backend.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 64
@@ -43,7 +47,7 @@ async def read_upload(request: Request, *, max_bytes: int) -> Upload:
     if declared is not None and declared.isdigit() and int(declared) > max_bytes + MAX_FIELD_BYTES:
         raise PayloadTooLarge(f"uploads are limited to {max_bytes} bytes", limit=max_bytes)
     state = _PartState(max_bytes)
-    parser = MultipartParser(params[b"boundary"], state.callbacks())
+    parser = MultipartParser(params[b"boundary"], cast("MultipartCallbacks", state.callbacks()))
     async for chunk in request.stream():
         parser.write(chunk)
     parser.finalize()

@@ -19,7 +19,7 @@ from web3.exceptions import (
     TimeExhausted,
     TransactionNotFound,
 )
-from web3.types import BlockData, TxReceipt
+from web3.types import BlockData, Nonce, TxParams, TxReceipt
 
 from backend.chain.deployment import Deployment
 from backend.chain.reverts import RevertDecoder
@@ -34,7 +34,9 @@ def chain_errors() -> Iterator[None]:
     try:
         yield
     except (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError) as exc:
-        raise errors.ChainUnavailable("the chain node is unreachable", reason=type(exc).__name__) from exc
+        raise errors.ChainUnavailable(
+            "the chain node is unreachable", reason=type(exc).__name__
+        ) from exc
 
 
 def connect(rpc_url: str, timeout: float = 10.0) -> Web3:
@@ -99,9 +101,12 @@ class RegistryClient:
             gas = self._estimate(fn)
             with self._nonce_lock:
                 nonce = self._take_nonce()
-                tx = fn.build_transaction(
-                    {"from": self.relayer.address, "nonce": nonce, "gas": gas * 6 // 5 + 10_000}
-                )
+                params: TxParams = {
+                    "from": self.relayer.address,
+                    "nonce": Nonce(nonce),
+                    "gas": gas * 6 // 5 + 10_000,
+                }
+                tx: Any = fn.build_transaction(params)
                 try:
                     tx_hash = self.w3.eth.send_raw_transaction(
                         self.relayer.sign_transaction(tx).raw_transaction

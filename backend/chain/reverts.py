@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from eth_abi import decode
-from eth_utils import function_signature_to_4byte_selector
+from eth_abi.abi import decode
+from eth_utils.abi import function_signature_to_4byte_selector
+from eth_utils.address import to_checksum_address
 from hexbytes import HexBytes
 
 from backend.core import errors
@@ -25,7 +26,9 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, abi_type: str = "") -> Any:
+    if abi_type == "address":
+        return to_checksum_address(value)
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, (list, tuple)):
@@ -41,16 +44,20 @@ class RevertDecoder:
         for item in abi:
             if item.get("type") == "error":
                 types = ",".join(i["type"] for i in item["inputs"])
-                self._errors[function_signature_to_4byte_selector(f"{item['name']}({types})")] = item
+                self._errors[function_signature_to_4byte_selector(f"{item['name']}({types})")] = (
+                    item
+                )
 
-    def to_exception(self, data: str | bytes | None) -> errors.RegistryError:
-        raw = HexBytes(data or b"")
+    def to_exception(self, data: object) -> errors.RegistryError:
+        raw = HexBytes(data if isinstance(data, (str, bytes)) else b"")
         item = self._errors.get(bytes(raw[:4]))
         if item is None:
             return errors.TransactionReverted("the contract reverted", data=raw.to_0x_hex())
         values = decode([i["type"] for i in item["inputs"]], bytes(raw[4:]))
-        details = {i["name"] or f"arg{n}": _jsonable(v) for n, (i, v) in
-                   enumerate(zip(item["inputs"], values, strict=True))}
+        details = {
+            i["name"] or f"arg{n}": _jsonable(v, i["type"])
+            for n, (i, v) in enumerate(zip(item["inputs"], values, strict=True))
+        }
         name = item["name"]
         message = f"{name}({', '.join(f'{k}={v}' for k, v in details.items())})"
         exc = _BY_NAME.get(name, errors.TransactionReverted)(message, **details)

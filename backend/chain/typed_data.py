@@ -99,4 +99,7 @@ def sign_typed_data(message: dict[str, Any], private_key: bytes | str) -> str:
 
 def recover_typed_data_signer(message: dict[str, Any], signature: str) -> ChecksumAddress:
     """The address that made ``signature`` over ``message``."""
-    return Account.recover_message(encode_typed_data(full_message=message), signature=signature)
+    signer: ChecksumAddress = Account.recover_message(
+        encode_typed_data(full_message=message), signature=signature
+    )
+    return signer

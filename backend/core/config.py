@@ -16,10 +16,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     data_dir: Path = Field(REPO_ROOT / "data", description="Chain state, deployment, database")
-    database_url: str | None = Field(None, description="SQLAlchemy URL; SQLite in data_dir if unset")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; SQLite in data_dir if unset"
+    )
     rpc_url: str | None = Field(None, description="External chain; unset starts a managed anvil")
     relayer_private_key: SecretStr | None = Field(
-        None, description="Funded key that relays and pays for registrations (anvil dev key if unset)"
+        None,
+        description="Funded key that relays and pays for registrations (anvil dev key if unset)",
     )
     chain_id: int = Field(31337, description="Chain id of the managed anvil")
     anvil_port: int = 8545

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
 from web3.types import LogReceipt
 
 WORK_REGISTERED_TOPIC = "0x" + keccak(text="WorkRegistered(uint256,address,bytes32)").hex()

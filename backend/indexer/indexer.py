@@ -151,7 +151,9 @@ def _apply(session: Session, events: Sequence[RegistryEvent], timestamps: dict[i
 def _save_cursor(session: Session, contract: str, block_number: int, block_hash: str) -> None:
     cursor = session.get(IndexerCursor, contract)
     if cursor is None:
-        session.add(IndexerCursor(contract=contract, block_number=block_number, block_hash=block_hash))
+        session.add(
+            IndexerCursor(contract=contract, block_number=block_number, block_hash=block_hash)
+        )
     else:
         cursor.block_number = block_number
         cursor.block_hash = block_hash

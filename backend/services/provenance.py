@@ -21,29 +21,30 @@ def provenance(
     *, session: Session, registry: RegistryClient, content_hash: str, public_url: str
 ) -> Provenance:
     """The provenance of ``content_hash``; an unknown hash answers ``registered: false``."""
-    base = {
-        "content_hash": content_hash,
-        "chain_id": registry.chain_id,
-        "contract_address": registry.address,
-    }
+    answer = Provenance(
+        registered=False,
+        content_hash=content_hash,
+        chain_id=registry.chain_id,
+        contract_address=registry.address,
+    )
     work = session.get(Work, content_hash)
     if work is None:
-        if registry.owner_of(int(content_hash, 16)) is None:
-            return Provenance(registered=False, **base)
-        # Registered on chain but not indexed yet (e.g. awaiting confirmations).
-        return Provenance(registered=True, **base)
+        # Registered on chain but not indexed yet (e.g. awaiting confirmations) still counts.
+        answer.registered = registry.owner_of(int(content_hash, 16)) is not None
+        return answer
     transfers = session.scalars(
         select(Transfer)
         .where(Transfer.work_id == content_hash)
         .order_by(Transfer.block_number, Transfer.log_index)
     )
-    return Provenance(
-        registered=True,
-        work=work_out(work, public_url=public_url),
-        custody=[_transfer_out(t) for t in transfers],
-        metadata=_metadata_check(session, work),
-        chain_check=_chain_check(registry, work),
-        **base,
+    return answer.model_copy(
+        update={
+            "registered": True,
+            "work": work_out(work, public_url=public_url),
+            "custody": [_transfer_out(t) for t in transfers],
+            "metadata": _metadata_check(session, work),
+            "chain_check": _chain_check(registry, work),
+        }
     )
 
 

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from eth_typing import ChecksumAddress
+from eth_utils.address import to_checksum_address
 from hexbytes import HexBytes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -141,7 +142,7 @@ def _authorise(
         raise errors.InvalidInput(
             "creator, deadline and signature are required (or dev_account in dev mode)"
         )
-    creator = ChecksumAddress(auth.creator)
+    creator = to_checksum_address(auth.creator)
     if auth.deadline < time.time():
         raise errors.SignatureExpired("the signature's deadline has passed", deadline=auth.deadline)
     message = typed_data_for(
@@ -230,8 +231,6 @@ def _registration(registry: RegistryClient, receipt: TxReceipt, *, public_url: s
     )
 
 
-
-
 def prepare_typed_data(*, registry: RegistryClient, request: TypedDataRequest) -> TypedDataOut:
     """What a creator's wallet signs for ``request``, with the metadata hashes it commits to."""
     metadata_hashes = [
@@ -239,7 +238,7 @@ def prepare_typed_data(*, registry: RegistryClient, request: TypedDataRequest) -
     ]
     message = typed_data_for(
         registry=registry,
-        creator=ChecksumAddress(request.creator),
+        creator=to_checksum_address(request.creator),
         deadline=request.deadline,
         content_hashes=[w.content_hash for w in request.works],
         metadata_hashes=metadata_hashes,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils.address import is_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from backend.services.metadata import WorkMetadata

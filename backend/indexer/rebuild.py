@@ -1,0 +1,22 @@
+"""Rebuild the index from the chain alone: empty the index tables, then follow from the
+deployment block. Metadata documents, which are not on chain, are left as they are."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from backend.core.config import Settings
+from backend.core.runtime import Runtime
+from backend.db.models import INDEX_TABLES
+
+
+def rebuild_index(settings: Settings) -> int:
+    """Returns the number of events indexed."""
+    runtime = Runtime(settings)
+    try:
+        with runtime.sessions.begin() as session:
+            for table in reversed(INDEX_TABLES):
+                session.execute(delete(table))
+        return runtime.indexer().sync()
+    finally:
+        runtime.close()
