@@ -8,6 +8,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {ILicenseChecker} from "./interfaces/ILicenseChecker.sol";
 import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
 
 /// @title WorkRegistry
@@ -22,7 +23,15 @@ contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
         "uint256 deadline)"
     );
 
+    bytes32 private constant REGISTER_DERIVATIVE_TYPEHASH = keccak256(
+        "RegisterDerivative(address creator,bytes32 contentHash,bytes32 metadataHash,"
+        "uint256 parentId,uint256 deadline)"
+    );
+
     uint96 private immutable _ROYALTY_BPS;
+
+    /// @notice The licence market that derivative registrations are checked against.
+    ILicenseChecker public licenseChecker;
 
     /// @dev Written on a work's first transfer only; until then the owner is the creator.
     mapping(uint256 workId => address creator) private _transferredCreators;
@@ -87,6 +96,39 @@ contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
         );
         _checkSignature(creator, structHash, deadline, signature);
         _registerBatch(creator, contentHashes, metadataHashes);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function registerDerivative(bytes32 contentHash, bytes32 metadataHash, uint256 parentId)
+        external
+        returns (uint256)
+    {
+        return _registerDerivative(msg.sender, contentHash, metadataHash, parentId);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function registerDerivativeFor(
+        address creator,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        uint256 parentId,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                REGISTER_DERIVATIVE_TYPEHASH, creator, contentHash, metadataHash, parentId, deadline
+            )
+        );
+        _checkSignature(creator, structHash, deadline, signature);
+        return _registerDerivative(creator, contentHash, metadataHash, parentId);
+    }
+
+    /// @notice Sets the licence market consulted for derivative registrations.
+    /// @param checker The market.
+    function setLicenseChecker(ILicenseChecker checker) external onlyOwner {
+        licenseChecker = checker;
+        emit LicenseCheckerChanged(address(checker));
     }
 
     /// @notice Changes the base of every token's URI.
@@ -167,6 +209,21 @@ contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
         if (existing != address(0)) revert WorkAlreadyRegistered(contentHash, existing);
         _mint(creator, workId);
         emit WorkRegistered(workId, creator, metadataHash);
+    }
+
+    function _registerDerivative(
+        address creator,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        uint256 parentId
+    ) private returns (uint256 workId) {
+        ILicenseChecker checker = licenseChecker;
+        if (
+            address(checker) == address(0)
+                || !checker.hasValidLicense(creator, parentId, ILicenseChecker.LicenseKind.Derivative)
+        ) revert DerivativeLicenseRequired(creator, parentId);
+        workId = _register(creator, contentHash, metadataHash);
+        emit DerivativeRegistered(workId, parentId);
     }
 
     function _registerBatch(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import solcx
+from solcx.exceptions import SolcError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_DIR = REPO_ROOT / "contracts"
@@ -68,7 +69,10 @@ def compile_contracts(
     if cache_file.exists():
         output = json.loads(cache_file.read_text())
     else:
-        output = solcx.compile_standard(standard_input, solc_binary=binary, allow_empty=True)
+        try:
+            output = solcx.compile_standard(standard_input, solc_binary=binary, allow_empty=True)
+        except SolcError as exc:
+            raise CompilationError(exc.message) from None
         _raise_on_errors(output)
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_suffix(".tmp")

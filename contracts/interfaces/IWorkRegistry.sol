@@ -15,6 +15,15 @@ interface IWorkRegistry {
     /// @param metadataHash SHA-256 of the canonical JSON metadata document served at `tokenURI`.
     event WorkRegistered(uint256 indexed workId, address indexed creator, bytes32 metadataHash);
 
+    /// @notice A work was registered as a derivative of another (after `WorkRegistered`).
+    /// @param workId The derivative work.
+    /// @param parentId The work it derives from, on which the creator held a derivative licence.
+    event DerivativeRegistered(uint256 indexed workId, uint256 indexed parentId);
+
+    /// @notice The contract consulted for derivative licences changed.
+    /// @param licenseChecker The new licence market.
+    event LicenseCheckerChanged(address licenseChecker);
+
     /// @notice The base of `tokenURI` changed.
     /// @param baseURI The new base; a token's URI is `baseURI || hex(workId) || "/metadata"`.
     event BaseURIChanged(string baseURI);
@@ -37,6 +46,11 @@ interface IWorkRegistry {
     /// @param contentHashes Number of content hashes submitted.
     /// @param metadataHashes Number of metadata hashes submitted.
     error InvalidBatch(uint256 contentHashes, uint256 metadataHashes);
+
+    /// @notice Registering a derivative needs a valid derivative licence on the parent.
+    /// @param creator The registrant.
+    /// @param parentId The parent work.
+    error DerivativeLicenseRequired(address creator, uint256 parentId);
 
     /// @notice A zero content hash was submitted (it is nobody's SHA-256 in practice).
     error ZeroContentHash();
@@ -83,6 +97,34 @@ interface IWorkRegistry {
         uint256 deadline,
         bytes calldata signature
     ) external;
+
+    /// @notice Registers a work of the caller that derives from `parentId`; the caller must hold
+    ///         a valid derivative licence on the parent. The lineage is in `DerivativeRegistered`.
+    /// @param contentHash SHA-256 of the work's bytes.
+    /// @param metadataHash SHA-256 of the work's canonical metadata document.
+    /// @param parentId The work this one derives from.
+    /// @return workId The new token id.
+    function registerDerivative(bytes32 contentHash, bytes32 metadataHash, uint256 parentId)
+        external
+        returns (uint256 workId);
+
+    /// @notice Relayed `registerDerivative`, signed by the creator as EIP-712
+    ///         `RegisterDerivative`.
+    /// @param creator The signer, licensee of the parent and owner-to-be.
+    /// @param contentHash SHA-256 of the work's bytes.
+    /// @param metadataHash SHA-256 of the work's canonical metadata document.
+    /// @param parentId The work this one derives from.
+    /// @param deadline Unix time after which the signature is refused.
+    /// @param signature The creator's signature.
+    /// @return workId The new token id.
+    function registerDerivativeFor(
+        address creator,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        uint256 parentId,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 workId);
 
     /// @notice The account that registered the work, whoever owns it now.
     /// @param workId The token id.
