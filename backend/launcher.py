@@ -10,7 +10,7 @@ from rich.console import Console
 
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import Artifact, compile_contracts
-from backend.chain.deployment import Deployment, ensure_deployed
+from backend.chain.deployment import DeployConfig, Deployment, ensure_deployed
 from backend.chain.registry import connect
 from backend.core.config import Settings
 from backend.core.runtime import relayer_account
@@ -37,7 +37,7 @@ def serve(settings: Settings) -> None:
     # uvicorn re-raises the signal that stopped it; make SIGTERM unwind like Ctrl-C does.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        deployment = _deploy(settings, artifacts["WorkRegistry"])
+        deployment = _deploy(settings, artifacts)
         _announce(settings, deployment, managed=anvil is not None)
         app = create_app(settings)
         uvicorn.Server(
@@ -53,19 +53,25 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _deploy(settings: Settings, artifact: Artifact) -> Deployment:
+def _deploy(settings: Settings, artifacts: dict[str, Artifact]) -> Deployment:
     w3 = connect(settings.effective_rpc_url)
     chain_id = w3.eth.chain_id
     deployment, fresh = ensure_deployed(
         w3,
-        artifact=artifact,
+        artifacts=artifacts,
         deployer=relayer_account(settings, chain_id),
         record=settings.deployment_file(chain_id),
-        base_uri=f"{settings.effective_public_url}/v1/works/",
-        royalty_bps=settings.royalty_bps,
+        config=DeployConfig(
+            base_uri=f"{settings.effective_public_url}/v1/works/",
+            royalty_bps=settings.royalty_bps,
+            min_dispute_bond_wei=settings.min_dispute_bond_wei,
+        ),
     )
     verb = "deployed" if fresh else "found"
-    console.print(f"WorkRegistry {verb} at {deployment.registry_address} (chain {chain_id})")
+    console.print(
+        f"contracts {verb} on chain {chain_id}: WorkRegistry {deployment.registry_address}, "
+        f"LicenseMarket {deployment.market_address}"
+    )
     return deployment
 
 

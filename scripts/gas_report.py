@@ -19,7 +19,7 @@ from web3 import Web3
 from backend.chain.accounts import dev_account
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import COMPILER_SETTINGS, compile_contracts
-from backend.chain.deployment import deploy_registry
+from backend.chain.deployment import DeployConfig, deploy
 from backend.chain.registry import connect
 from backend.chain.typed_data import register_batch_message, register_message, sign_typed_data
 
@@ -33,13 +33,13 @@ def _h() -> bytes:
 
 
 def measure(w3: Web3) -> dict[str, float]:
-    artifact = compile_contracts()["WorkRegistry"]
+    artifacts = compile_contracts()
     admin, creator, newcomer = dev_account(0), dev_account(1), dev_account(2)
-    deployment = deploy_registry(
-        w3, artifact=artifact, deployer=admin, base_uri="http://x/v1/works/", royalty_bps=500
+    deployment = deploy(
+        w3, artifacts=artifacts, deployer=admin, config=DeployConfig(base_uri="http://x/v1/works/")
     )
     address = Web3.to_checksum_address(deployment.registry_address)
-    registry = w3.eth.contract(address=address, abi=artifact.abi)
+    registry = w3.eth.contract(address=address, abi=artifacts["WorkRegistry"].abi)
 
     def gas(fn: Any, sender: LocalAccount) -> int:
         nonce = w3.eth.get_transaction_count(sender.address)

@@ -15,7 +15,7 @@ from web3 import Web3
 from backend.chain.accounts import dev_account
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import Artifact, compile_contracts
-from backend.chain.deployment import Deployment, deploy_registry
+from backend.chain.deployment import DeployConfig, Deployment, deploy
 from backend.chain.registry import connect
 from backend.core.config import Settings
 from backend.main import create_app
@@ -75,13 +75,12 @@ def _funded(w3: Web3, funder: LocalAccount) -> LocalAccount:
 
 @pytest.fixture
 def deployment(w3: Web3, artifacts: dict[str, Artifact], admin: LocalAccount) -> Deployment:
-    """A fresh WorkRegistry for each test."""
-    return deploy_registry(
+    """A fresh WorkRegistry and LicenseMarket for each test (admin: account 0)."""
+    return deploy(
         w3,
-        artifact=artifacts["WorkRegistry"],
+        artifacts=artifacts,
         deployer=admin,
-        base_uri="http://testserver/v1/works/",
-        royalty_bps=ROYALTY_BPS,
+        config=DeployConfig(base_uri="http://testserver/v1/works/", royalty_bps=ROYALTY_BPS),
     )
 
 

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(256 * 1024 * 1024, ge=1)
     max_batch_size: int = Field(500, ge=1, le=1000)
     royalty_bps: int = Field(500, ge=0, le=10_000)
+    min_dispute_bond_wei: int = Field(10**16, ge=0, description="Bond to open a dispute")
     confirmations: int = Field(0, ge=0, description="Blocks before the indexer treats events final")
     indexer_poll_seconds: float = Field(0.5, gt=0)
     indexer_max_blocks: int = Field(2_000, ge=1, description="Blocks per eth_getLogs request")

@@ -18,7 +18,7 @@ from backend.chain.deployment import Deployment
 from backend.chain.reverts import RevertDecoder
 from backend.core.errors import RegistryError
 
-Send = Callable[[Any, LocalAccount], TxReceipt]
+Send = Callable[..., TxReceipt]
 
 
 @pytest.fixture
@@ -30,14 +30,23 @@ def registry(w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -
 
 
 @pytest.fixture
+def market(w3: Web3, deployment: Deployment, artifacts: dict[str, Artifact]) -> Contract:
+    return w3.eth.contract(
+        address=Web3.to_checksum_address(deployment.market_address),
+        abi=artifacts["LicenseMarket"].abi,
+    )
+
+
+@pytest.fixture
 def send(w3: Web3) -> Send:
     """Send a contract call from ``sender`` and return the receipt (status checked)."""
 
-    def _send(fn: Any, sender: LocalAccount) -> TxReceipt:
+    def _send(fn: Any, sender: LocalAccount, value: int = 0) -> TxReceipt:
         tx = fn.build_transaction(
             {
                 "from": sender.address,
                 "nonce": w3.eth.get_transaction_count(sender.address, "pending"),
+                "value": value,
             }
         )
         tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
@@ -49,13 +58,14 @@ def send(w3: Web3) -> Send:
 
 
 @pytest.fixture
-def reverts(artifacts: dict[str, Artifact]) -> Callable[[Any, LocalAccount], RegistryError]:
+def reverts(artifacts: dict[str, Artifact]) -> Callable[..., RegistryError]:
     """Simulate a call from ``sender`` and return its decoded custom error."""
-    decoder = RevertDecoder(artifacts["WorkRegistry"].abi)
+    abi = artifacts["WorkRegistry"].abi + artifacts["LicenseMarket"].abi
+    decoder = RevertDecoder(abi)
 
-    def _reverts(fn: Any, sender: LocalAccount) -> RegistryError:
+    def _reverts(fn: Any, sender: LocalAccount, value: int = 0) -> RegistryError:
         with pytest.raises(ContractCustomError) as info:
-            fn.estimate_gas({"from": sender.address})
+            fn.estimate_gas({"from": sender.address, "value": value})
         return decoder.to_exception(info.value.data)
 
     return _reverts
