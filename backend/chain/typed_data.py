@@ -11,7 +11,10 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from eth_keys.exceptions import BadSignature
 from eth_typing import ChecksumAddress
+
+from backend.core.errors import InvalidSignature
 
 DOMAIN_NAME = "WorkRegistry"
 DOMAIN_VERSION = "1"
@@ -99,7 +102,10 @@ def sign_typed_data(message: dict[str, Any], private_key: bytes | str) -> str:
 
 def recover_typed_data_signer(message: dict[str, Any], signature: str) -> ChecksumAddress:
     """The address that made ``signature`` over ``message``."""
-    signer: ChecksumAddress = Account.recover_message(
-        encode_typed_data(full_message=message), signature=signature
-    )
+    try:
+        signer: ChecksumAddress = Account.recover_message(
+            encode_typed_data(full_message=message), signature=signature
+        )
+    except (BadSignature, ValueError) as exc:
+        raise InvalidSignature("the signature cannot be recovered to any account") from exc
     return signer

@@ -65,11 +65,11 @@ class Runtime:
             deployment = Deployment.load(self.settings.deployment_file(chain_id))
             if deployment is None or not deployment.is_live(self.w3):
                 raise NotDeployed(f"the registry is not deployed on chain {chain_id}")
-        abi = compile_contracts(solc_binary=self.settings.solc_binary)["WorkRegistry"].abi
+        artifacts = compile_contracts(solc_binary=self.settings.solc_binary)
         return RegistryClient(
             self.w3,
             deployment=deployment,
-            abi=abi,
+            abis={name: artifacts[name].abi for name in ("WorkRegistry", "LicenseMarket")},
             relayer=relayer_account(self.settings, chain_id),
             tx_timeout=self.settings.tx_timeout_seconds,
         )

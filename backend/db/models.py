@@ -4,7 +4,7 @@ be rebuilt from it; metadata documents are the service's own, matched by their o
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HASH = String(66)
@@ -29,6 +29,9 @@ class Work(Base):
     tx_hash: Mapped[str] = mapped_column(HASH)
     log_index: Mapped[int] = mapped_column(Integer)
     registered_at: Mapped[int] = mapped_column(BigInteger, comment="block timestamp, unix s")
+    flagged: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), comment="an upheld dispute flagged it"
+    )
 
     __table_args__ = (Index("ix_works_chain_order", "block_number", "log_index"),)
 
@@ -73,4 +76,94 @@ class MetadataDocument(Base):
     creator_name: Mapped[str] = mapped_column(String(200))
 
 
-INDEX_TABLES = (Work.__table__, Transfer.__table__, IndexerCursor.__table__)
+class ChainRow:
+    """Where an event sits on the chain; every indexed event row carries it."""
+
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    log_index: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class Offer(ChainRow, Base):
+    """A licence offer on a work (`OfferCreated`, then `OfferStatusChanged`)."""
+
+    __tablename__ = "offers"
+
+    work_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    price_wei: Mapped[str] = mapped_column(String(80), comment="decimal string: up to uint96")
+    duration: Mapped[int] = mapped_column(BigInteger, comment="seconds; 0 = perpetual")
+    max_supply: Mapped[int] = mapped_column(BigInteger, comment="0 = no cap")
+    sold: Mapped[int] = mapped_column(BigInteger, default=0)
+    transferable: Mapped[bool]
+    active: Mapped[bool]
+    terms_uri: Mapped[str] = mapped_column(Text)
+    terms_hash: Mapped[str] = mapped_column(HASH)
+
+
+class LicenseEvent(ChainRow, Base):
+    """A licence bought (`purchase`) or passed on (`transfer`)."""
+
+    __tablename__ = "license_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event: Mapped[str] = mapped_column(String(16))
+    work_id: Mapped[str] = mapped_column(HASH, index=True)
+    offer_id: Mapped[int | None] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(ADDRESS, index=True, comment="buyer or new holder")
+    from_holder: Mapped[str | None] = mapped_column(ADDRESS)
+    kind: Mapped[str] = mapped_column(String(16))
+    price_wei: Mapped[str] = mapped_column(String(80), default="0")
+    expiry: Mapped[int] = mapped_column(BigInteger, comment="unix s; 2**64-1 = perpetual")
+
+    __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="uq_license_events_log"),)
+
+
+class PayeeSplit(ChainRow, Base):
+    """A work's current royalty split (`PayeesSet`); JSON lists of accounts and shares."""
+
+    __tablename__ = "payee_splits"
+
+    work_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    accounts: Mapped[str] = mapped_column(Text)
+    shares_bps: Mapped[str] = mapped_column(Text)
+
+
+class DisputeRecord(ChainRow, Base):
+    """A dispute (`DisputeOpened`, then `DisputeResolved`)."""
+
+    __tablename__ = "disputes"
+
+    dispute_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    work_id: Mapped[str] = mapped_column(HASH, index=True)
+    claimant: Mapped[str] = mapped_column(ADDRESS)
+    bond_wei: Mapped[str] = mapped_column(String(80))
+    evidence_uri: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), comment="open, upheld or rejected")
+    bond_recipient: Mapped[str | None] = mapped_column(ADDRESS)
+    resolved_tx_hash: Mapped[str | None] = mapped_column(HASH)
+    resolved_block: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Derivative(ChainRow, Base):
+    """Lineage: a work registered as a derivative of a parent (`DerivativeRegistered`)."""
+
+    __tablename__ = "derivatives"
+
+    work_id: Mapped[str] = mapped_column(HASH, primary_key=True)
+    parent_id: Mapped[str] = mapped_column(HASH, index=True)
+
+
+INDEX_TABLES = (
+    Work.__table__,
+    Transfer.__table__,
+    IndexerCursor.__table__,
+    Offer.__table__,
+    LicenseEvent.__table__,
+    PayeeSplit.__table__,
+    DisputeRecord.__table__,
+    Derivative.__table__,
+)

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.chain.registry import RegistryClient, chain_errors
 from backend.core.errors import ChainUnavailable
-from backend.db.models import IndexerCursor, Transfer, Work
-from backend.indexer.events import TOPICS, RegistryEvent, TransferEvent, decode_log
+from backend.db.models import IndexerCursor
+from backend.indexer.apply import apply_events
+from backend.indexer.events import EventDecoder
 
 log = logging.getLogger(__name__)
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 class Indexer:
@@ -41,6 +39,7 @@ class Indexer:
         self.confirmations = confirmations
         self.max_blocks = max_blocks
         self._lock = threading.Lock()
+        self._decoder = EventDecoder(registry.contract, registry.market)
 
     def sync(self) -> int:
         """Index every final block not indexed yet; returns the number of new events."""
@@ -73,79 +72,18 @@ class Indexer:
     def _index_range(self, start: int, end: int) -> int:
         with chain_errors():
             logs = self.registry.w3.eth.get_logs(
-                {
-                    "address": self.registry.address,
-                    "fromBlock": start,
-                    "toBlock": end,
-                    "topics": [TOPICS],
-                }
+                {"address": self._decoder.addresses, "fromBlock": start, "toBlock": end}
             )
-            events = [e for e in (decode_log(entry) for entry in logs) if e is not None]
+            events = [e for e in map(self._decoder.decode, logs) if e is not None]
             timestamps = self._timestamps({e.position.block_number for e in events})
             end_hash = self.registry.block(end)["hash"]
         with self.sessions.begin() as session:
-            added = _apply(session, events, timestamps)
+            added = apply_events(session, events, timestamps)
             _save_cursor(session, self.registry.address, end, "0x" + bytes(end_hash).hex())
         return added
 
     def _timestamps(self, blocks: set[int]) -> dict[int, int]:
         return {n: int(self.registry.block(n)["timestamp"]) for n in sorted(blocks)}
-
-
-def _apply(session: Session, events: Sequence[RegistryEvent], timestamps: dict[int, int]) -> int:
-    if not events:
-        return 0
-    low, high = events[0].position.block_number, events[-1].position.block_number
-    seen_transfers = set(
-        session.execute(
-            select(Transfer.tx_hash, Transfer.log_index).where(
-                Transfer.block_number.between(low, high)
-            )
-        ).tuples()
-    )
-    seen_works = set(
-        session.scalars(select(Work.work_id).where(Work.block_number.between(low, high)))
-    )
-    added = 0
-    for event in events:
-        pos = event.position
-        if isinstance(event, TransferEvent):
-            if (pos.tx_hash, pos.log_index) in seen_transfers:
-                continue
-            session.add(
-                Transfer(
-                    work_id=event.work_id,
-                    from_address=event.from_address,
-                    to_address=event.to_address,
-                    block_number=pos.block_number,
-                    block_hash=pos.block_hash,
-                    tx_hash=pos.tx_hash,
-                    log_index=pos.log_index,
-                    timestamp=timestamps[pos.block_number],
-                )
-            )
-            if event.from_address != ZERO_ADDRESS:
-                work = session.get(Work, event.work_id)
-                if work is not None:
-                    work.owner = event.to_address
-        else:
-            if event.work_id in seen_works:
-                continue
-            session.add(
-                Work(
-                    work_id=event.work_id,
-                    creator=event.creator,
-                    owner=event.creator,
-                    metadata_hash=event.metadata_hash,
-                    block_number=pos.block_number,
-                    block_hash=pos.block_hash,
-                    tx_hash=pos.tx_hash,
-                    log_index=pos.log_index,
-                    registered_at=timestamps[pos.block_number],
-                )
-            )
-        added += 1
-    return added
 
 
 def _save_cursor(session: Session, contract: str, block_number: int, block_hash: str) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from backend.chain.registry import RegistryClient
 from backend.db.models import MetadataDocument, Transfer, Work
+from backend.indexer.apply import ZERO_ADDRESS
 from backend.indexer.events import registrations_in
-from backend.indexer.indexer import ZERO_ADDRESS
 from backend.services.metadata import document_hash
 from backend.services.schemas import ChainCheck, MetadataCheck, Provenance, TransferOut
 from backend.services.works import work_out
@@ -67,11 +67,16 @@ def _metadata_check(session: Session, work: Work) -> MetadataCheck:
         return MetadataCheck(
             on_chain_hash=work.metadata_hash, available=False, matches=False, document=None
         )
+    matches = document_hash(stored.document.encode()) == work.metadata_hash
+    try:
+        document = json.loads(stored.document)
+    except ValueError:
+        document = None  # corrupted beyond JSON: report it, do not fail the verification
     return MetadataCheck(
         on_chain_hash=work.metadata_hash,
         available=True,
-        matches=document_hash(stored.document.encode()) == work.metadata_hash,
-        document=json.loads(stored.document),
+        matches=matches and isinstance(document, dict),
+        document=document if isinstance(document, dict) else None,
     )
 
 

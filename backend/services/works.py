@@ -57,11 +57,17 @@ def list_works(
     if creator is not None:
         query = query.where(Work.creator == creator)
     if q:
-        pattern = f"%{q.replace('%', '').replace('_', '')}%"
-        matching = select(MetadataDocument.work_id).where(
-            or_(MetadataDocument.title.ilike(pattern), MetadataDocument.creator_name.ilike(pattern))
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        # Only the document whose hash is on chain describes the work.
+        query = query.join(
+            MetadataDocument, MetadataDocument.metadata_hash == Work.metadata_hash
+        ).where(
+            or_(
+                MetadataDocument.title.ilike(pattern, escape="\\"),
+                MetadataDocument.creator_name.ilike(pattern, escape="\\"),
+            )
         )
-        query = query.where(Work.work_id.in_(matching))
     if cursor is not None:
         block, index = _decode_cursor(cursor)
         query = query.where(tuple_(Work.block_number, Work.log_index) < (block, index))
