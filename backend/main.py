@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from backend.api.errors import install_error_handlers
-from backend.api.routes import health, verify, works
+from backend.api.routes import disputes, health, licenses, offers, verify, works
 from backend.core.config import Settings
 from backend.core.runtime import Runtime
 
@@ -35,6 +35,13 @@ def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (health.router, works.router, verify.router):
+    for router in (
+        health.router,
+        works.router,
+        verify.router,
+        offers.router,
+        licenses.router,
+        disputes.router,
+    ):
         app.include_router(router)
     return app

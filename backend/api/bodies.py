@@ -48,6 +48,8 @@ async def upload_registration(request: Request, *, max_bytes: int) -> RegisterWo
     if tags:
         metadata["tags"] = tags
     data: dict[str, Any] = {"content_hash": _content_hash(upload), "metadata": metadata}
+    if (parent_id := upload.value("parent_id")) is not None:
+        data["parent_id"] = parent_id
     data.update({k: v for k in AUTH_FIELDS if (v := upload.value(k)) not in (None, "")})
     return _validate(RegisterWork, data)
 

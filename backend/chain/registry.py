@@ -161,7 +161,7 @@ class RegistryClient:
             base_fee = int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0))
             tip = int(self.w3.eth.max_priority_fee)
             return {
-                **call,  # type: ignore[typeddict-item]
+                **call,
                 "chainId": self.chain_id,
                 "nonce": Nonce(self.w3.eth.get_transaction_count(sender, "pending")),
                 "gas": gas * 6 // 5 + 10_000,

@@ -19,7 +19,16 @@ _BY_NAME: dict[str, type[errors.RegistryError]] = {
     "InvalidBatch": errors.InvalidInput,
     "ZeroContentHash": errors.InvalidInput,
     "ERC721NonexistentToken": errors.NotFound,
+    "NotWorkOwner": errors.Forbidden,
+    "AccessControlUnauthorizedAccount": errors.Forbidden,
+    "OwnableUnauthorizedAccount": errors.Forbidden,
+    "OfferSoldOut": errors.Conflict,
+    "WorkFlagged": errors.Conflict,
+    "DisputeNotOpen": errors.Conflict,
+    "LicenseAlreadyHeld": errors.Conflict,
 }
+# For these the Solidity error's own name is the more precise code.
+_NAMED_CODES = (errors.Forbidden, errors.Conflict, errors.TransactionReverted)
 
 
 def _snake(name: str) -> str:
@@ -60,7 +69,8 @@ class RevertDecoder:
         }
         name = item["name"]
         message = f"{name}({', '.join(f'{k}={v}' for k, v in details.items())})"
-        exc = _BY_NAME.get(name, errors.TransactionReverted)(message, **details)
-        if name not in _BY_NAME:
+        exc_type = _BY_NAME.get(name, errors.TransactionReverted)
+        exc = exc_type(message, **details)
+        if exc_type in _NAMED_CODES:
             exc.code = _snake(name)
         return exc

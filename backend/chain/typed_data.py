@@ -31,6 +31,13 @@ REGISTER_TYPE = [
     {"name": "metadataHash", "type": "bytes32"},
     {"name": "deadline", "type": "uint256"},
 ]
+REGISTER_DERIVATIVE_TYPE = [
+    {"name": "creator", "type": "address"},
+    {"name": "contentHash", "type": "bytes32"},
+    {"name": "metadataHash", "type": "bytes32"},
+    {"name": "parentId", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
 REGISTER_BATCH_TYPE = [
     {"name": "creator", "type": "address"},
     {"name": "contentHashes", "type": "bytes32[]"},
@@ -66,6 +73,31 @@ def register_message(
             "creator": creator,
             "contentHash": content_hash,
             "metadataHash": metadata_hash,
+            "deadline": deadline,
+        },
+    }
+
+
+def register_derivative_message(
+    *,
+    chain_id: int,
+    contract: ChecksumAddress,
+    creator: ChecksumAddress,
+    content_hash: str,
+    metadata_hash: str,
+    parent_id: int,
+    deadline: int,
+) -> dict[str, Any]:
+    """The typed data of a derivative's registration: it also names the parent work."""
+    return {
+        "types": {"EIP712Domain": _DOMAIN_TYPE, "RegisterDerivative": REGISTER_DERIVATIVE_TYPE},
+        "primaryType": "RegisterDerivative",
+        "domain": _domain(chain_id, contract),
+        "message": {
+            "creator": creator,
+            "contentHash": content_hash,
+            "metadataHash": metadata_hash,
+            "parentId": parent_id,
             "deadline": deadline,
         },
     }

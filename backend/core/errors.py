@@ -38,6 +38,20 @@ class WorkAlreadyRegistered(RegistryError):
     code = "work_already_registered"
 
 
+class Forbidden(RegistryError, PermissionError):
+    """The caller may not do this (not the work's owner, not an arbiter, not the admin)."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(RegistryError):
+    """The request conflicts with the current state (sold out, flagged, already decided)."""
+
+    status_code = 409
+    code = "conflict"
+
+
 class InvalidSignature(RegistryError):
     status_code = 401
     code = "invalid_signature"

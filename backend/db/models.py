@@ -117,7 +117,7 @@ class LicenseEvent(ChainRow, Base):
     from_holder: Mapped[str | None] = mapped_column(ADDRESS)
     kind: Mapped[str] = mapped_column(String(16))
     price_wei: Mapped[str] = mapped_column(String(80), default="0")
-    expiry: Mapped[int] = mapped_column(BigInteger, comment="unix s; 2**64-1 = perpetual")
+    expiry: Mapped[int | None] = mapped_column(BigInteger, comment="unix s; NULL = perpetual")
 
     __table_args__ = (UniqueConstraint("tx_hash", "log_index", name="uq_license_events_log"),)
 

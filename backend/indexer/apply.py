@@ -29,6 +29,7 @@ from backend.indexer.events import (
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 LICENSE_KINDS = ("personal", "commercial", "derivative")
+PERPETUAL = 2**64 - 1
 
 
 def work_hex(work_id: int) -> str:
@@ -47,13 +48,13 @@ class _Batch:
                 select(Transfer.tx_hash, Transfer.log_index).where(
                     Transfer.block_number.between(low, high)
                 )
-            ).tuples()
+            )
         ) | set(
             session.execute(
                 select(LicenseEvent.tx_hash, LicenseEvent.log_index).where(
                     LicenseEvent.block_number.between(low, high)
                 )
-            ).tuples()
+            )
         )
 
     def chain(self, pos: LogPosition) -> dict[str, Any]:
@@ -189,7 +190,7 @@ def _purchased(batch: _Batch, event: ContractEvent) -> int:
             holder=args["licensee"],
             kind=LICENSE_KINDS[args["kind"]],
             price_wei=str(args["price"]),
-            expiry=args["expiry"],
+            expiry=_expiry(args["expiry"]),
             **batch.chain(event.position),
         )
     )
@@ -210,7 +211,7 @@ def _license_transferred(batch: _Batch, event: ContractEvent) -> int:
             holder=args["to"],
             from_holder=args["from"],
             kind=LICENSE_KINDS[args["kind"]],
-            expiry=args["expiry"],
+            expiry=_expiry(args["expiry"]),
             **batch.chain(event.position),
         )
     )
@@ -249,6 +250,10 @@ def _dispute_resolved(batch: _Batch, event: ContractEvent) -> int:
         if work is not None:
             work.flagged = True
     return 1
+
+
+def _expiry(value: int) -> int | None:
+    return None if value == PERPETUAL else value
 
 
 _HANDLERS: dict[str, Callable[[_Batch, ContractEvent], int]] = {

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import time
 
 from hexbytes import HexBytes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.chain.registry import RegistryClient
-from backend.db.models import MetadataDocument, Transfer, Work
+from backend.db.models import Derivative, LicenseEvent, MetadataDocument, Transfer, Work
 from backend.indexer.apply import ZERO_ADDRESS
 from backend.indexer.events import registrations_in
+from backend.services import market
 from backend.services.metadata import document_hash
-from backend.services.schemas import ChainCheck, MetadataCheck, Provenance, TransferOut
+from backend.services.provenance_schemas import (
+    ChainCheck,
+    Lineage,
+    MetadataCheck,
+    Provenance,
+    TransferOut,
+)
 from backend.services.works import work_out
 
 
@@ -44,8 +52,33 @@ def provenance(
             "custody": [_transfer_out(t) for t in transfers],
             "metadata": _metadata_check(session, work),
             "chain_check": _chain_check(registry, work),
+            **_market_record(session, work),
         }
     )
+
+
+def _market_record(session: Session, work: Work) -> dict[str, object]:
+    """Offers, licences sold, lineage and disputes, from the index."""
+    now = int(time.time())
+    sold = session.scalars(
+        select(LicenseEvent)
+        .where(LicenseEvent.work_id == work.work_id, LicenseEvent.event == "purchase")
+        .order_by(LicenseEvent.block_number, LicenseEvent.log_index)
+    )
+    parent = session.get(Derivative, work.work_id)
+    children = session.scalars(
+        select(Derivative.work_id).where(Derivative.parent_id == work.work_id)
+    )
+    return {
+        "flagged": work.flagged,
+        "offers": [market.offer_out(o) for o in market.offers_of(session, work.work_id)],
+        "licenses": [market.license_out(e, now) for e in sold],
+        "lineage": Lineage(parent=parent.parent_id if parent else None, derivatives=list(children)),
+        "disputes": [
+            market.dispute_out(d)
+            for d in market.disputes(session, work_id=work.work_id, status=None)
+        ],
+    }
 
 
 def _transfer_out(transfer: Transfer) -> TransferOut:

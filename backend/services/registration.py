@@ -17,6 +17,7 @@ from backend.chain.registry import RegistryClient
 from backend.chain.typed_data import (
     recover_typed_data_signer,
     register_batch_message,
+    register_derivative_message,
     register_message,
     sign_typed_data,
 )
@@ -46,8 +47,20 @@ def typed_data_for(
     deadline: int,
     content_hashes: list[str],
     metadata_hashes: list[str],
+    parent_id: str | None = None,
 ) -> dict[str, object]:
-    """The EIP-712 message the creator signs: `Register` for one work, `RegisterBatch` else."""
+    """The EIP-712 message the creator signs: `Register` for one work (`RegisterDerivative`
+    with a parent), `RegisterBatch` for several."""
+    if parent_id is not None:
+        return register_derivative_message(
+            chain_id=registry.chain_id,
+            contract=registry.address,
+            creator=creator,
+            content_hash=content_hashes[0],
+            metadata_hash=metadata_hashes[0],
+            parent_id=int(parent_id, 16),
+            deadline=deadline,
+        )
     if len(content_hashes) == 1:
         return register_message(
             chain_id=registry.chain_id,
@@ -85,6 +98,7 @@ def register_works(
     content_hashes = [w.content_hash for w in works]
     if len(set(content_hashes)) != len(content_hashes):
         raise errors.InvalidInput("the same content hash appears twice in the request")
+    parent_id = _parent(works)
     _reject_indexed(session, content_hashes)
     documents = [canonical_document(w.content_hash, w.metadata) for w in works]
     metadata_hashes = [document_hash(d) for d in documents]
@@ -94,11 +108,21 @@ def register_works(
         auth=auth,
         content_hashes=content_hashes,
         metadata_hashes=metadata_hashes,
+        parent_id=parent_id,
     )
     _store_documents(session, works, documents, metadata_hashes)
-    receipt = _send(registry, creator, content_hashes, metadata_hashes, deadline, signature)
+    receipt = _send(
+        registry, creator, content_hashes, metadata_hashes, deadline, signature, parent_id
+    )
     indexer.sync()
     return _registration(registry, receipt, public_url=settings.effective_public_url)
+
+
+def _parent(works: list[WorkIn]) -> str | None:
+    parents = [w.parent_id for w in works if w.parent_id is not None]
+    if parents and len(works) > 1:
+        raise errors.InvalidInput("register derivative works one at a time, not in a batch")
+    return parents[0] if parents else None
 
 
 def _reject_indexed(session: Session, content_hashes: list[str]) -> None:
@@ -120,6 +144,7 @@ def _authorise(
     auth: Authorisation,
     content_hashes: list[str],
     metadata_hashes: list[str],
+    parent_id: str | None,
 ) -> tuple[ChecksumAddress, int, str]:
     """The creator, deadline and signature to submit; checked here so that a bad signature
     costs no gas (an ERC-1271 wallet, which has code, is left to the contract to judge)."""
@@ -136,6 +161,7 @@ def _authorise(
             deadline=deadline,
             content_hashes=content_hashes,
             metadata_hashes=metadata_hashes,
+            parent_id=parent_id,
         )
         return account.address, deadline, sign_typed_data(message, account.key)
     if auth.creator is None or auth.deadline is None or auth.signature is None:
@@ -151,6 +177,7 @@ def _authorise(
         deadline=auth.deadline,
         content_hashes=content_hashes,
         metadata_hashes=metadata_hashes,
+        parent_id=parent_id,
     )
     signer = recover_typed_data_signer(message, auth.signature)
     if signer != creator and not registry.has_code(creator):
@@ -185,9 +212,20 @@ def _send(
     metadata_hashes: list[str],
     deadline: int,
     signature: str,
+    parent_id: str | None,
 ) -> TxReceipt:
     as_bytes = [bytes(HexBytes(h)) for h in content_hashes]
     meta_bytes = [bytes(HexBytes(h)) for h in metadata_hashes]
+    if parent_id is not None:
+        fn = registry.contract.functions.registerDerivativeFor(
+            creator,
+            as_bytes[0],
+            meta_bytes[0],
+            int(parent_id, 16),
+            deadline,
+            bytes(HexBytes(signature)),
+        )
+        return registry.transact(fn)
     if len(as_bytes) == 1:
         return registry.register_for(
             creator=creator,
@@ -242,5 +280,6 @@ def prepare_typed_data(*, registry: RegistryClient, request: TypedDataRequest) -
         deadline=request.deadline,
         content_hashes=[w.content_hash for w in request.works],
         metadata_hashes=metadata_hashes,
+        parent_id=_parent(request.works),
     )
     return TypedDataOut(typed_data=message, metadata_hashes=metadata_hashes)

@@ -51,6 +51,9 @@ class WorkIn(BaseModel):
 
     content_hash: Hash32
     metadata: WorkMetadata
+    parent_id: Hash32 | None = Field(
+        None, description="Register as a derivative of this work (needs a derivative licence)"
+    )
 
 
 class RegisterWork(Authorisation, WorkIn):
@@ -103,44 +106,6 @@ class BatchOut(BaseModel):
 class WorkPage(BaseModel):
     items: list[WorkOut]
     next_cursor: str | None
-
-
-class TransferOut(BaseModel):
-    from_address: str
-    to_address: str
-    kind: str = Field(description="registration or transfer")
-    block_number: int
-    block_hash: str
-    tx_hash: str
-    log_index: int
-    timestamp: int
-
-
-class MetadataCheck(BaseModel):
-    on_chain_hash: str
-    available: bool = Field(description="The service holds a document for this hash")
-    matches: bool = Field(description="The held document hashes to the on-chain value")
-    document: dict[str, object] | None
-
-
-class ChainCheck(BaseModel):
-    """What the answer's facts were checked against on the chain itself, not the index."""
-
-    checked_at_block: int
-    owner_matches: bool
-    receipt_matches: bool
-    consistent: bool
-
-
-class Provenance(BaseModel):
-    registered: bool
-    content_hash: str
-    chain_id: int
-    contract_address: str
-    work: WorkOut | None = None
-    custody: list[TransferOut] = Field(default_factory=list)
-    metadata: MetadataCheck | None = None
-    chain_check: ChainCheck | None = None
 
 
 class VerifyRequest(BaseModel):

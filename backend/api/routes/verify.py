@@ -10,7 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from backend.api.bodies import is_multipart, json_body, upload_content_hash
 from backend.api.deps import RegistryDep, SessionDep, SettingsDep
 from backend.services.provenance import provenance
-from backend.services.schemas import Provenance, VerifyRequest
+from backend.services.provenance_schemas import Provenance
+from backend.services.schemas import VerifyRequest
 
 router = APIRouter(prefix="/v1", tags=["verify"])
 

@@ -17,10 +17,10 @@ from backend.api.deps import (
 )
 from backend.services import provenance as provenance_service
 from backend.services import registration, works
+from backend.services.provenance_schemas import Provenance
 from backend.services.schemas import (
     Address,
     BatchOut,
-    Provenance,
     RegisterBatch,
     RegisterWork,
     TypedDataOut,
@@ -51,6 +51,7 @@ _REGISTER_BODY: dict[str, Any] = {
                         "deadline": {"type": "integer"},
                         "signature": {"type": "string"},
                         "dev_account": {"type": "integer"},
+                        "parent_id": {"type": "string", "description": "derivative of"},
                     },
                 }
             },

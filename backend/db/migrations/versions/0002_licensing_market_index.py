@@ -65,7 +65,7 @@ def upgrade() -> None:
         sa.Column("from_holder", sa.String(length=42), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("price_wei", sa.String(length=80), nullable=False),
-        sa.Column("expiry", sa.BigInteger(), nullable=False, comment="unix s; 2**64-1 = perpetual"),
+        sa.Column("expiry", sa.BigInteger(), nullable=True, comment="unix s; NULL = perpetual"),
         sa.Column("block_number", sa.BigInteger(), nullable=False),
         sa.Column("block_hash", sa.String(length=66), nullable=False),
         sa.Column("tx_hash", sa.String(length=66), nullable=False),
