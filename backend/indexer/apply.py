@@ -43,19 +43,12 @@ class _Batch:
         self.session = session
         self.times = times
         low, high = events[0].position.block_number, events[-1].position.block_number
-        self.seen_logs = set(
-            session.execute(
-                select(Transfer.tx_hash, Transfer.log_index).where(
-                    Transfer.block_number.between(low, high)
-                )
+        self.seen_logs: set[tuple[str, int]] = set()
+        for table in (Transfer, LicenseEvent):
+            rows = session.execute(
+                select(table.tx_hash, table.log_index).where(table.block_number.between(low, high))
             )
-        ) | set(
-            session.execute(
-                select(LicenseEvent.tx_hash, LicenseEvent.log_index).where(
-                    LicenseEvent.block_number.between(low, high)
-                )
-            )
-        )
+            self.seen_logs.update((tx_hash, log_index) for tx_hash, log_index in rows)
 
     def chain(self, pos: LogPosition) -> dict[str, Any]:
         return {
