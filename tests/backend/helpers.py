@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from typing import Any
 
@@ -142,3 +143,29 @@ def register_on_chain(
     metadata = [bytes.fromhex(random_hash()[2:]) for _ in content_hashes]
     hashes = [bytes.fromhex(h[2:]) for h in content_hashes]
     return transact(w3, account, registry.functions.registerBatch(hashes, metadata))
+
+
+PRICE = 10**17
+
+
+def register_work(client: TestClient, dev: int, **extra: Any) -> str:
+    body = {
+        "content_hash": random_hash(),
+        "metadata": {"title": f"work {os.urandom(3).hex()}"},
+        "dev_account": dev,
+        **extra,
+    }
+    response = client.post("/v1/works", json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["work_id"])
+
+
+def create_offer(client: TestClient, work_id: str, dev: int, **terms: Any) -> dict[str, Any]:
+    body = {"kind": "commercial", "price_wei": PRICE, "dev_account": dev, **terms}
+    response = client.post(f"/v1/works/{work_id}/offers", json=body)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def buy_license(client: TestClient, work_id: str, offer_id: int, **auth: Any) -> Any:
+    return client.post("/v1/licenses", json={"work_id": work_id, "offer_id": offer_id, **auth})

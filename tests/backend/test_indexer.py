@@ -13,15 +13,19 @@ from web3 import Web3
 from web3.contract import Contract
 
 from backend.chain.accounts import dev_account
+from backend.chain.accounts import dev_account as dev
 from backend.core.config import Settings
-from backend.db.models import IndexerCursor, MetadataDocument, Transfer, Work
+from backend.db.models import INDEX_TABLES, IndexerCursor, MetadataDocument, Work
 from backend.db.session import make_engine, make_sessionmaker, migrate
 from backend.indexer.indexer import Indexer
 from backend.indexer.rebuild import rebuild_index
 from tests.backend.helpers import (
+    buy_license,
+    create_offer,
     register_dev,
     register_on_chain,
     register_signed,
+    register_work,
     runtime_of,
     transact,
     work_in,
@@ -42,7 +46,7 @@ def _snapshot(sessions: sessionmaker[Session]) -> Snapshot:
     with sessions() as session:
         return {
             table.name: _rows(session, table)
-            for table in (Work.__table__, Transfer.__table__, IndexerCursor.__table__)
+            for table in INDEX_TABLES  # type: ignore[misc]
         }
 
 
@@ -177,3 +181,29 @@ def test_rebuild_in_place_keeps_index_and_documents(
     assert _snapshot(sessions) == live
     with sessions() as session:
         assert list(session.scalars(documents)) == before
+
+
+def test_rebuild_with_market_activity_equals_live_index(
+    client: TestClient, settings: Settings, tmp_path: Path
+) -> None:
+    parent = register_work(client, 1)
+    create_offer(client, parent, 1, kind="derivative", max_supply=5, transferable=True)
+    create_offer(client, parent, 1, kind="personal", duration_seconds=60)
+    split = {"accounts": [dev(1).address, dev(2).address], "shares_bps": [5000, 5000]}
+    client.put(f"/v1/works/{parent}/payees", json={**split, "dev_account": 1})
+    assert buy_license(client, parent, 1, dev_account=3).status_code == 200
+    assert buy_license(client, parent, 2, dev_account=4).status_code == 200
+    register_work(client, 3, parent_id=parent)
+    client.patch(f"/v1/works/{parent}/offers/2", json={"active": False, "dev_account": 1})
+    dispute = client.post(
+        "/v1/disputes",
+        json={"work_id": parent, "evidence_uri": "ipfs://e", "bond_wei": 10**16, "dev_account": 5},
+    ).json()["dispute"]["dispute_id"]
+    client.post(f"/v1/disputes/{dispute}/resolve", json={"upheld": False, "dev_account": 0})
+    live = _snapshot(runtime_of(client).sessions)
+    assert all(live[name] for name in ("offers", "license_events", "payee_splits", "disputes"))
+    assert live["derivatives"]
+
+    other = f"sqlite:///{tmp_path / 'rebuilt-market.db'}"
+    rebuild_index(settings.model_copy(update={"database_url": other}))
+    assert _snapshot(_sessions(other)) == live

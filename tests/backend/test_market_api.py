@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from hexbytes import HexBytes
 from web3 import Web3
 
 from backend.chain.accounts import dev_account
+from tests.backend.helpers import PRICE, buy_license, create_offer, register_work
 from tests.conftest import random_hash
-
-PRICE = 10**17
-
-
-def _register(client: TestClient, dev: int, **extra: Any) -> str:
-    body = {
-        "content_hash": random_hash(),
-        "metadata": {"title": f"work {os.urandom(3).hex()}"},
-        "dev_account": dev,
-        **extra,
-    }
-    response = client.post("/v1/works", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["work_id"])
-
-
-def _offer(client: TestClient, work_id: str, dev: int, **terms: Any) -> dict[str, Any]:
-    body = {"kind": "commercial", "price_wei": PRICE, "dev_account": dev, **terms}
-    response = client.post(f"/v1/works/{work_id}/offers", json=body)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def _buy(client: TestClient, work_id: str, offer_id: int, **auth: Any) -> Any:
-    return client.post("/v1/licenses", json={"work_id": work_id, "offer_id": offer_id, **auth})
 
 
 def test_offer_buy_check_and_balances_confirmed(client: TestClient) -> None:
-    work_id = _register(client, 1)
+    work_id = register_work(client, 1)
     split = {
         "accounts": [dev_account(1).address, dev_account(2).address],
         "shares_bps": [7000, 3000],
@@ -52,11 +25,13 @@ def test_offer_buy_check_and_balances_confirmed(client: TestClient) -> None:
     before = int(
         client.get(f"/v1/payees/{dev_account(2).address}/balance").json()["withdrawable_wei"]
     )
-    created = _offer(client, work_id, 1, duration_seconds=3600, terms_uri="https://terms.example/1")
+    created = create_offer(
+        client, work_id, 1, duration_seconds=3600, terms_uri="https://terms.example/1"
+    )
     assert created["status"] == "confirmed"
     assert created["offer"]["offer_id"] == 1 and created["offer"]["price_wei"] == str(PRICE)
 
-    bought = _buy(client, work_id, 1, dev_account=3)
+    bought = buy_license(client, work_id, 1, dev_account=3)
     assert bought.status_code == 200, bought.text
     license_ = bought.json()["license"]
     assert license_["holder"] == dev_account(3).address and license_["valid_now"] is True
@@ -87,9 +62,9 @@ def test_offer_buy_check_and_balances_confirmed(client: TestClient) -> None:
 def test_buy_with_unsigned_then_signed_transaction_confirmed(
     client: TestClient, w3: Web3, stranger: LocalAccount
 ) -> None:
-    work_id = _register(client, 1)
-    _offer(client, work_id, 1)
-    unsigned = _buy(client, work_id, 1, sender=stranger.address)
+    work_id = register_work(client, 1)
+    create_offer(client, work_id, 1)
+    unsigned = buy_license(client, work_id, 1, sender=stranger.address)
     assert unsigned.status_code == 200 and unsigned.json()["status"] == "unsigned"
     tx = unsigned.json()["transaction"]
     assert int(tx["value"]) == PRICE and tx["from"] == stranger.address
@@ -102,16 +77,16 @@ def test_buy_with_unsigned_then_signed_transaction_confirmed(
     tx.pop("from")
     signed = "0x" + bytes(stranger.sign_transaction(tx).raw_transaction).hex()
 
-    relayed = _buy(client, work_id, 1, signed_tx=signed)
+    relayed = buy_license(client, work_id, 1, signed_tx=signed)
     assert relayed.status_code == 200, relayed.text
     assert relayed.json()["license"]["holder"] == stranger.address
 
-    tampered = _buy(client, random_hash(), 1, signed_tx=signed)
+    tampered = buy_license(client, random_hash(), 1, signed_tx=signed)
     assert tampered.status_code in (409, 422)
 
 
 def test_non_owner_offer_forbidden(client: TestClient) -> None:
-    work_id = _register(client, 1)
+    work_id = register_work(client, 1)
     response = client.post(
         f"/v1/works/{work_id}/offers",
         json={"kind": "personal", "price_wei": 1, "dev_account": 2},
@@ -121,14 +96,14 @@ def test_non_owner_offer_forbidden(client: TestClient) -> None:
 
 
 def test_inactive_offer_cannot_be_bought_conflict(client: TestClient) -> None:
-    work_id = _register(client, 1)
-    _offer(client, work_id, 1)
-    assert _buy(client, work_id, 1, dev_account=3).status_code == 200
+    work_id = register_work(client, 1)
+    create_offer(client, work_id, 1)
+    assert buy_license(client, work_id, 1, dev_account=3).status_code == 200
     patched = client.patch(
         f"/v1/works/{work_id}/offers/1", json={"active": False, "dev_account": 1}
     )
     assert patched.status_code == 200, patched.text
-    refused = _buy(client, work_id, 1, dev_account=4)
+    refused = buy_license(client, work_id, 1, dev_account=4)
     assert refused.status_code == 409
     offers = client.get(f"/v1/works/{work_id}/offers").json()
     assert offers[0]["active"] is False and offers[0]["sold"] == 1
@@ -140,19 +115,19 @@ def test_inactive_offer_cannot_be_bought_conflict(client: TestClient) -> None:
 
 
 def test_wrong_auth_combinations_rejected(client: TestClient) -> None:
-    work_id = _register(client, 1)
-    _offer(client, work_id, 1)
-    both = _buy(client, work_id, 1, dev_account=3, sender=dev_account(3).address)
+    work_id = register_work(client, 1)
+    create_offer(client, work_id, 1)
+    both = buy_license(client, work_id, 1, dev_account=3, sender=dev_account(3).address)
     assert both.status_code == 422
-    neither = _buy(client, work_id, 1)
+    neither = buy_license(client, work_id, 1)
     assert neither.status_code == 422
-    garbage = _buy(client, work_id, 1, signed_tx="0x02abcdef")
+    garbage = buy_license(client, work_id, 1, signed_tx="0x02abcdef")
     assert garbage.status_code == 422 and garbage.json()["error"]["code"] == "invalid_input"
 
 
 def test_dispute_upheld_flags_work_everywhere(client: TestClient) -> None:
-    work_id = _register(client, 1)
-    _offer(client, work_id, 1)
+    work_id = register_work(client, 1)
+    create_offer(client, work_id, 1)
     opened = client.post(
         "/v1/disputes",
         json={
@@ -174,7 +149,7 @@ def test_dispute_upheld_flags_work_everywhere(client: TestClient) -> None:
     )
     assert resolved.status_code == 200, resolved.text
 
-    refused = _buy(client, work_id, 1, dev_account=3)
+    refused = buy_license(client, work_id, 1, dev_account=3)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "work_flagged"
     provenance = client.get(f"/v1/works/{work_id}/provenance").json()
     assert provenance["flagged"] is True
@@ -185,7 +160,7 @@ def test_dispute_upheld_flags_work_everywhere(client: TestClient) -> None:
 
 
 def test_derivative_registration_needs_licence_and_shows_lineage(client: TestClient) -> None:
-    parent = _register(client, 1)
+    parent = register_work(client, 1)
     refused = client.post(
         "/v1/works",
         json={
@@ -198,9 +173,9 @@ def test_derivative_registration_needs_licence_and_shows_lineage(client: TestCli
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "derivative_license_required"
 
-    _offer(client, parent, 1, kind="derivative")
-    assert _buy(client, parent, 1, dev_account=3).status_code == 200
-    child = _register(client, 3, parent_id=parent)
+    create_offer(client, parent, 1, kind="derivative")
+    assert buy_license(client, parent, 1, dev_account=3).status_code == 200
+    child = register_work(client, 3, parent_id=parent)
     assert client.get(f"/v1/works/{child}/provenance").json()["lineage"]["parent"] == parent
     parent_view = client.post("/v1/verify", json={"content_hash": parent}).json()
     assert parent_view["lineage"]["derivatives"] == [child]
@@ -208,9 +183,9 @@ def test_derivative_registration_needs_licence_and_shows_lineage(client: TestCli
 
 
 def test_withdraw_pays_out_balance(client: TestClient, w3: Web3) -> None:
-    work_id = _register(client, 6)
-    _offer(client, work_id, 6)
-    _buy(client, work_id, 1, dev_account=7)
+    work_id = register_work(client, 6)
+    create_offer(client, work_id, 6)
+    buy_license(client, work_id, 1, dev_account=7)
     payee = dev_account(6).address
     balance = int(client.get(f"/v1/payees/{payee}/balance").json()["withdrawable_wei"])
     assert balance >= PRICE
