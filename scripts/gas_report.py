@@ -25,7 +25,13 @@ from backend.chain.typed_data import register_batch_message, register_message, s
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks"
 BATCH = 100
-BUDGETS = {"direct": 56_000, "relayed": 64_000, "batch_per_work": 29_000}
+BUDGETS = {
+    "direct": 56_000,
+    "relayed": 64_000,
+    "batch_per_work": 29_000,
+    "buy_two_payees": 85_000,
+    "withdraw": 35_000,
+}
 
 
 def _h() -> bytes:
@@ -70,7 +76,7 @@ def measure(w3: Web3) -> dict[str, float]:
     relayed_batch = registry.functions.registerBatchFor(
         creator.address, contents, metas, until, batch
     )
-    return {
+    figures: dict[str, float] = {
         "first_work_of_a_new_creator": first,
         "direct": gas(registry.functions.register(_h(), _h()), creator),
         "relayed": gas(
@@ -78,6 +84,48 @@ def measure(w3: Web3) -> dict[str, float]:
         ),
         "batch_per_work": gas(direct_batch, creator) / BATCH,
         "relayed_batch_per_work": gas(relayed_batch, admin) / BATCH,
+    }
+    market = w3.eth.contract(
+        address=Web3.to_checksum_address(deployment.market_address),
+        abi=artifacts["LicenseMarket"].abi,
+    )
+    return figures | _market_gas(w3, registry, market, gas)
+
+
+def _market_gas(w3: Web3, registry: Any, market: Any, gas: Any) -> dict[str, float]:
+    """A purchase on a work with two payees who already hold a balance (with a fee: the
+    treasury too), and a withdrawal."""
+    admin, creator, collaborator, buyer = (dev_account(i) for i in (0, 1, 3, 4))
+    price = 10**17
+
+    def work_on_sale(max_supply: int) -> int:
+        content = _h()
+        gas(registry.functions.register(content, _h()), creator)
+        work_id = int.from_bytes(content, "big")
+        split = [creator.address, collaborator.address], [7_000, 3_000]
+        gas(market.functions.setPayees(work_id, *split), creator)
+        gas(
+            market.functions.createOffer(work_id, 1, price, 0, max_supply, False, "", _h()), creator
+        )
+        return work_id
+
+    def buy(work_id: int, sender: Any) -> int:
+        nonce = w3.eth.get_transaction_count(sender.address)
+        tx = market.functions.buy(work_id, 1).build_transaction(
+            {"from": sender.address, "nonce": nonce, "value": price}
+        )
+        tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
+        return int(w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.02)["gasUsed"])
+
+    buy(work_on_sale(0), buyer)  # both payees now hold a balance
+    plain = buy(work_on_sale(0), buyer)
+    gas(market.functions.setFee(admin.address, 250), admin)
+    buy(work_on_sale(100), buyer)  # the treasury now holds a balance too
+    with_fee = buy(work_on_sale(100), buyer)
+    return {
+        "buy_two_payees": plain,
+        "buy_two_payees_with_fee_and_cap": with_fee,
+        "withdraw": gas(market.functions.withdraw(), collaborator),
     }
 
 
@@ -92,9 +140,9 @@ def main() -> None:
         "budgets": BUDGETS,
     }
     (OUT / "gas.json").write_text(json.dumps(record, indent=2) + "\n")
-    rows = ["| registration | gas | budget |", "|---|---:|---:|"]
+    rows = ["| operation | gas | budget |", "|---|---:|---:|"]
     for name, value in figures.items():
-        budget = BUDGETS.get(name.removeprefix("relayed_") if "batch" in name else name)
+        budget = BUDGETS.get(name.removeprefix("relayed_").removesuffix("_with_fee_and_cap"))
         rows.append(
             f"| {name.replace('_', ' ')} | {value:,.0f} | {f'{budget:,}' if budget else '—'} |"
         )
