@@ -81,4 +81,6 @@ def _announce(settings: Settings, deployment: Deployment, *, managed: bool) -> N
     console.print(f"[bold]Rights Registry[/bold]  API {url}  docs {url}/docs")
     console.print(f"chain {chain}  data {settings.data_dir}")
     if settings.dev_mode:
-        console.print("[yellow]dev mode[/yellow]: dev_account=N lets the server sign with anvil account N")
+        console.print(
+            "[yellow]dev mode[/yellow]: dev_account=N lets the server sign with anvil account N"
+        )

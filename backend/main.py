@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from backend.api.errors import install_error_handlers
-from backend.api.routes import disputes, health, licenses, offers, verify, works
+from backend.api.routes import disputes, health, interactions, licenses, offers, verify, works
 from backend.core.config import Settings
 from backend.core.runtime import Runtime
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -
         offers.router,
         licenses.router,
         disputes.router,
+        interactions.router,
     ):
         app.include_router(router)
     return app

@@ -167,3 +167,28 @@ INDEX_TABLES = (
     DisputeRecord.__table__,
     Derivative.__table__,
 )
+
+
+class InteractionBatch(Base):
+    """One signed `POST /v1/interactions` request; its message registers once (no replay)."""
+
+    __tablename__ = "interaction_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account: Mapped[str] = mapped_column(ADDRESS, index=True)
+    message_hash: Mapped[str] = mapped_column(HASH, unique=True)
+    signed_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Interaction(Base):
+    """A view, play, like or rating of a work by an account (not on chain)."""
+
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(Integer, index=True)
+    account: Mapped[str] = mapped_column(ADDRESS, index=True)
+    work_id: Mapped[str] = mapped_column(HASH, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None]
+    timestamp: Mapped[int] = mapped_column(BigInteger)
