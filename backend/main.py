@@ -8,7 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from backend.api.errors import install_error_handlers
-from backend.api.routes import disputes, health, interactions, licenses, offers, verify, works
+from backend.api.routes import (
+    disputes,
+    health,
+    interactions,
+    licenses,
+    offers,
+    recommendations,
+    verify,
+    works,
+)
 from backend.core.config import Settings
 from backend.core.runtime import Runtime
 
@@ -43,6 +52,7 @@ def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -
         licenses.router,
         disputes.router,
         interactions.router,
+        recommendations.router,
     ):
         app.include_router(router)
     return app

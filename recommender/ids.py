@@ -46,8 +46,8 @@ class IdMapping:
     """
 
     kind: IdKind = "opaque"
-    _ids: list[str] = field(default_factory=list)
-    _index: dict[str, int] = field(default_factory=dict)
+    _ids: list[str] = field(default_factory=list, init=False, repr=False)
+    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -107,7 +107,7 @@ class IdMapping:
         ids = data.get("ids")
         if not isinstance(ids, list):
             raise InvalidInputError("mapping 'ids' must be a list")
-        for raw in ids:
-            if mapping.add(raw) != len(mapping) - 1:
+        for position, raw in enumerate(ids):
+            if mapping.add(raw) != position:
                 raise InvalidInputError(f"duplicate id {raw!r} in serialised mapping")
         return mapping

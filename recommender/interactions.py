@@ -116,7 +116,7 @@ class Interactions:
         i = np.asarray(items, dtype=np.int64)
         w = np.asarray(weights, dtype=np.float32)
         t = np.zeros(u.shape, np.float64) if timestamps is None else np.asarray(timestamps, "f8")
-        if not u.ndim == i.ndim == w.ndim == t.ndim == 1 or not len(u) == len(i) == len(w) == len(t):
+        if {a.ndim for a in (u, i, w, t)} != {1} or len({len(a) for a in (u, i, w, t)}) != 1:
             raise InvalidInputError("users, items, weights, timestamps must be 1-D, equal length")
         if not np.isfinite(w).all() or (w <= 0).any():
             raise InvalidInputError("weights must be finite and > 0")

@@ -27,39 +27,36 @@ class Recommendations:
         return [(item, score) for item, score in pairs if item >= 0]
 
 
-def build_mask(
-    n_rows: int,
-    n_items: int,
-    *,
-    seen: sp.csr_matrix | None,
-    exclude_items: npt.NDArray[np.int64] | None,
-    candidate_items: npt.NDArray[np.int64] | None,
-) -> torch.Tensor | None:
-    """Boolean mask of shape ``(n_rows, n_items)``, true where an item must not be returned.
+def mask_items(
+    scores: torch.Tensor, *, seen: sp.csr_matrix | None, exclude_items: npt.NDArray[np.int64] | None
+) -> None:
+    """Set to ``-inf``, in place, the ``seen`` items of each row and every excluded item.
 
-    ``seen`` has shape ``(n_rows, n_items)``; ``candidate_items`` is an allow-list.
-    Returns ``None`` when nothing is filtered.
+    ``scores`` has shape ``(B, n_items)``; ``seen`` shape ``(B, n_items)``. Only the masked
+    entries are written, so a request costs the same whatever the catalogue size.
     """
-    if seen is None and exclude_items is None and candidate_items is None:
-        return None
-    mask = torch.zeros((n_rows, n_items), dtype=torch.bool)
-    if candidate_items is not None:
-        allowed = torch.zeros(n_items, dtype=torch.bool)
-        allowed[torch.from_numpy(candidate_items)] = True
-        mask |= ~allowed
     if exclude_items is not None and exclude_items.size:
-        mask[:, torch.from_numpy(exclude_items)] = True
+        scores[:, torch.from_numpy(exclude_items)] = float("-inf")
     if seen is not None and seen.nnz:
-        rows = np.repeat(np.arange(n_rows), np.diff(seen.indptr))
-        mask[torch.from_numpy(rows), torch.from_numpy(seen.indices.astype(np.int64))] = True
-    return mask
+        rows = np.repeat(np.arange(scores.shape[0]), np.diff(seen.indptr))
+        columns = seen.indices.astype(np.int64)
+        scores[torch.from_numpy(rows), torch.from_numpy(columns)] = float("-inf")
 
 
-def top_k(scores: torch.Tensor, n: int, mask: torch.Tensor | None) -> Recommendations:
-    """Best ``n`` items of each row of ``scores`` (shape ``(B, n_items)``) outside ``mask``."""
-    if mask is not None:
-        scores = scores.masked_fill(mask, float("-inf"))
+def top_k(
+    scores: torch.Tensor, n: int, candidate_items: npt.NDArray[np.int64] | None = None
+) -> Recommendations:
+    """Best ``n`` items of each row of ``scores`` (shape ``(B, n_items)``, changed in place).
+
+    With ``candidate_items`` (an allow-list, shape ``(C,)``) only those columns compete.
+    Items scored ``-inf`` (masked) come back as ``-1``.
+    """
     k = min(n, scores.shape[1])
+    if candidate_items is not None:
+        allowed = torch.zeros(scores.shape[1], dtype=torch.bool)
+        allowed[torch.from_numpy(candidate_items)] = True
+        scores.masked_fill_(~allowed, float("-inf"))
+        k = min(k, int(allowed.sum()))
     values, indices = torch.topk(scores, k, dim=1)
     indices = indices.masked_fill(torch.isneginf(values), -1)
     return Recommendations(

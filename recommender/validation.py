@@ -30,10 +30,13 @@ def check_user_items(matrix: object) -> sp.csr_matrix:
         raise InvalidInputError("user_items contains NaN or infinite weights")
     if (csr.data < 0).any():
         raise InvalidInputError("user_items contains negative weights")
-    csr.eliminate_zeros()
+    if not csr.has_sorted_indices or not csr.data.all():
+        # The constructor may share the caller's arrays: tidy a copy, never their matrix.
+        csr = csr.copy()
+        csr.eliminate_zeros()
+        csr.sort_indices()
     if csr.nnz == 0:
         raise InvalidInputError("user_items holds only explicit zeros")
-    csr.sort_indices()
     return csr
 
 

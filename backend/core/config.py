@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     indexer_poll_seconds: float = Field(0.5, gt=0)
     indexer_max_blocks: int = Field(2_000, ge=1, description="Blocks per eth_getLogs request")
     tx_timeout_seconds: float = Field(60.0, gt=0)
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token for admin endpoints; unset: only in dev mode"
+    )
     solc_binary: Path | None = Field(None, description="Native solc; the pinned solcjs if unset")
 
     @field_validator("public_url")
@@ -62,6 +65,10 @@ class Settings(BaseSettings):
 
     def deployment_file(self, chain_id: int) -> Path:
         return self.data_dir / f"deployment-{chain_id}.json"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def chain_state_file(self) -> Path:

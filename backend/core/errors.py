@@ -38,6 +38,11 @@ class WorkAlreadyRegistered(RegistryError):
     code = "work_already_registered"
 
 
+class Unauthorized(RegistryError, PermissionError):
+    status_code = 401
+    code = "unauthorized"
+
+
 class Forbidden(RegistryError, PermissionError):
     """The caller may not do this (not the work's owner, not an arbiter, not the admin)."""
 

@@ -22,6 +22,7 @@ from backend.core.config import Settings
 from backend.core.errors import NotDeployed, RegistryError
 from backend.db.session import make_engine, make_sessionmaker, migrate
 from backend.indexer.indexer import Indexer
+from backend.services.recsys.store import ModelStore
 
 log = logging.getLogger(__name__)
 ANVIL_CHAIN_ID = 31337
@@ -39,6 +40,8 @@ class Runtime:
         self._indexer: Indexer | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.models = ModelStore(settings.models_dir)
+        self.training_lock = threading.Lock()
 
     def registry(self) -> RegistryClient:
         with self._lock:

@@ -1,0 +1,1 @@
+"""The recommendation layer: the `recommender` library fed from the index and served."""
