@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: setup run test lint rebuild-index clean
+.PHONY: setup run test lint rebuild-index train bench-recommender clean
 
 setup: $(STAMP_PY) $(STAMP_NODE)
 
@@ -14,6 +14,9 @@ $(STAMP_PY): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
+	# MovieLens 100K for the demo and the benchmark lives in this wheel (GroupLens terms:
+	# read in place, never copied); --no-deps keeps its heavy dependencies out.
+	$(PY) -m pip install --quiet --no-deps recbole==1.2.1
 	touch $@
 
 $(STAMP_NODE): package.json package-lock.json
@@ -21,7 +24,7 @@ $(STAMP_NODE): package.json package-lock.json
 	touch $@
 
 run: setup
-	DEV_MODE=$${DEV_MODE:-true} $(PY) scripts/run.py
+	DEV_MODE=$${DEV_MODE:-true} DEMO_DATA=$${DEMO_DATA:-true} $(PY) scripts/run.py
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -33,6 +36,12 @@ lint: setup
 
 rebuild-index: setup
 	$(PY) scripts/rebuild_index.py
+
+train: setup
+	$(PY) scripts/train_recommender.py
+
+bench-recommender: setup
+	$(PY) scripts/bench_recommender.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

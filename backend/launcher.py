@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
+import time
 
 import uvicorn
 from rich.console import Console
@@ -14,6 +16,7 @@ from backend.chain.deployment import DeployConfig, Deployment, ensure_deployed
 from backend.chain.registry import connect
 from backend.core.config import Settings
 from backend.core.runtime import relayer_account
+from backend.demo import seed
 from backend.main import create_app
 
 console = Console()
@@ -40,13 +43,28 @@ def serve(settings: Settings) -> None:
         deployment = _deploy(settings, artifacts)
         _announce(settings, deployment, managed=anvil is not None)
         app = create_app(settings)
-        uvicorn.Server(
+        server = uvicorn.Server(
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
-        ).run()
+        )
+        if settings.demo_data:
+            threading.Thread(target=_seed_when_up, args=(server, settings), daemon=True).start()
+        server.run()
     finally:
         if anvil is not None:
             console.print("[dim]stopping anvil and saving the chain state…[/dim]")
             anvil.stop()
+
+
+def _seed_when_up(server: uvicorn.Server, settings: Settings) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.2)
+    try:
+        outcome = seed(f"http://127.0.0.1:{settings.api_port}")
+        console.print(f"[green]demo data[/green]: {outcome}")
+    except Exception as exc:  # the demo is a convenience: report it, keep serving
+        console.print(f"[red]demo data failed[/red]: {exc}")
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:

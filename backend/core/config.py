@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     api_port: int = Field(8000, ge=1, le=65535)
     public_url: str | None = Field(None, description="Base URL clients reach the API at")
     dev_mode: bool = Field(False, description="Allow the server to sign with anvil's dev accounts")
+    demo_data: bool = Field(False, description="Seed an empty registry with the demo catalogue")
 
     max_upload_bytes: int = Field(256 * 1024 * 1024, ge=1)
     max_batch_size: int = Field(500, ge=1, le=1000)
