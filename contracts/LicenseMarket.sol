@@ -149,7 +149,8 @@ contract LicenseMarket is ILicenseMarket, AccessControl, ReentrancyGuardTransien
     }
 
     /// @notice Buys a licence for the caller, paying exactly the price (nothing is refunded).
-    ///         Buying again while a licence runs extends it from its current expiry.
+    ///         Buying again while a licence runs extends it from its current expiry; it stays
+    ///         transferable only if both the running licence and the new offer are.
     /// @param workId The work.
     /// @param offerId The offer.
     /// @return expiry When the licence ends.
@@ -164,9 +165,12 @@ contract LicenseMarket is ILicenseMarket, AccessControl, ReentrancyGuardTransien
             _offers[workId][offerId].sold = terms.sold + 1;
         }
         License storage license = _licenses[_licenseKey(msg.sender, workId, terms.kind)];
+        // Topping up a running licence must not make a non-transferable one transferable.
+        bool transferable = terms.transferable
+            && (license.expiry <= block.timestamp || license.transferable);
         expiry = _extend(license.expiry, terms.duration);
         (license.start, license.expiry) = (uint64(block.timestamp), expiry);
-        (license.offerId, license.transferable) = (uint32(offerId), terms.transferable);
+        (license.offerId, license.transferable) = (uint32(offerId), transferable);
         _credit(workId, work.payeeCount, msg.value);
         emit LicensePurchased(workId, offerId, msg.sender, terms.kind, msg.value, expiry);
     }

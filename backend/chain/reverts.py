@@ -64,7 +64,7 @@ class RevertDecoder:
             return errors.TransactionReverted("the contract reverted", data=raw.to_0x_hex())
         values = decode([i["type"] for i in item["inputs"]], bytes(raw[4:]))
         details = {
-            i["name"] or f"arg{n}": _jsonable(v, i["type"])
+            _snake(i["name"]) or f"arg{n}": _jsonable(v, i["type"])
             for n, (i, v) in enumerate(zip(item["inputs"], values, strict=True))
         }
         name = item["name"]

@@ -67,6 +67,11 @@ def test_verify_unknown_file_not_registered(client: TestClient, deployment: Depl
         "custody": [],
         "metadata": None,
         "chain_check": None,
+        "flagged": False,
+        "lineage": {"parent": None, "derivatives": []},
+        "offers": [],
+        "licenses": [],
+        "disputes": [],
     }
 
 

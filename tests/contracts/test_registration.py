@@ -64,7 +64,7 @@ def test_register_duplicate_reverts_naming_owner(
     send(registry.functions.register(content, random_hash()), creator)
     error = reverts(registry.functions.register(content, random_hash()), stranger)
     assert error.code == "work_already_registered"
-    assert error.details == {"contentHash": content, "owner": creator.address}
+    assert error.details == {"content_hash": content, "owner": creator.address}
 
 
 def test_register_zero_hash_reverts(
@@ -176,7 +176,7 @@ def test_register_batch_mismatched_or_empty_reverts(
 ) -> None:
     assert reverts(registry.functions.registerBatch([], []), creator).code == "invalid_input"
     mismatched = registry.functions.registerBatch([random_hash()], [random_hash(), random_hash()])
-    assert reverts(mismatched, creator).details == {"contentHashes": 1, "metadataHashes": 2}
+    assert reverts(mismatched, creator).details == {"content_hashes": 1, "metadata_hashes": 2}
 
 
 def test_register_batch_with_duplicate_reverts(
