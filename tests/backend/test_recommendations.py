@@ -66,7 +66,11 @@ def test_recommendations_personalized_only_licensable(
     assert works[5] not in returned, "flagged by an upheld dispute"
     assert works[6] not in returned, "no offer"
     assert set(returned) <= {works[1], works[2], works[3], works[4], works[7]}
-    assert answer["items"][0]["reason"]["because"], "a reason names the history behind it"
+    because = answer["items"][0]["reason"]["because"]
+    assert because and {ref["work_id"] for ref in because} <= {works[0], works[1]}, (
+        "a reason names works of the account's own history"
+    )
+    assert all(ref["title"] for ref in because)
 
     personal = client.get(
         f"/v1/recommendations/{dev_account(2).address}", params={"kind": "personal"}

@@ -17,8 +17,13 @@ from backend.services.recsys.store import ServedModel
 MIN_HISTORY = 1
 
 
+class WorkRef(BaseModel):
+    work_id: str
+    title: str | None = None
+
+
 class Reason(BaseModel):
-    because: list[str] = Field(description="works in the account's history that led here")
+    because: list[WorkRef] = Field(description="works in the account's history that led here")
     text: str
 
 
@@ -122,7 +127,7 @@ def _reason(served: ServedModel, item: int, history: np.ndarray) -> Reason:
     if history.size == 0:
         return Reason(because=[], text="similar accounts licensed it")
     similar = served.model.similar_items(item, n=2, candidate_items=history).row(0)
-    because = [_work_id(served, i) for i, _ in similar]
+    because = [WorkRef(work_id=_work_id(served, i)) for i, _ in similar]
     return Reason(because=because, text="close to works you licensed, played or liked")
 
 
@@ -157,12 +162,13 @@ def _popular(session: Session, candidates: list[str], k: int) -> list[Recommende
 
 
 def _add_titles(session: Session, items: list[RecommendedWork]) -> None:
-    ids = [i.work_id for i in items]
+    refs: list[RecommendedWork | WorkRef] = [*items, *(r for i in items for r in i.reason.because)]
+    ids = {ref.work_id for ref in refs}
     rows = session.execute(
         select(Work.work_id, MetadataDocument.title)
         .join(MetadataDocument, MetadataDocument.metadata_hash == Work.metadata_hash)
         .where(Work.work_id.in_(ids))
     )
     titles: dict[str, str] = {row[0]: row[1] for row in rows}
-    for item in items:
-        item.title = titles.get(item.work_id)
+    for ref in refs:
+        ref.title = titles.get(ref.work_id)
