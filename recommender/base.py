@@ -105,8 +105,9 @@ class Recommender(ABC, Generic[ConfigT]):
         candidates = self._items_or_none(candidate_items, "candidate item")
         with torch.inference_mode():
             scores = self._scores_with_cold_start(users, history)
-            mask_items(scores, seen=history if filter_already_liked else None,
-                       exclude_items=excluded)
+            mask_items(
+                scores, seen=history if filter_already_liked else None, exclude_items=excluded
+            )
             return top_k(scores, n, candidates)
 
     def similar_items(
@@ -161,7 +162,10 @@ class Recommender(ABC, Generic[ConfigT]):
 
     # -- persistence ---------------------------------------------------------------------
     def save(
-        self, directory: str | Path, *, users: IdMapping | None = None,
+        self,
+        directory: str | Path,
+        *,
+        users: IdMapping | None = None,
         items: IdMapping | None = None,
     ) -> Path:
         """Write weights (safetensors) and config + id mappings (JSON) into ``directory``."""

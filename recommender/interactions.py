@@ -96,8 +96,12 @@ class Interactions:
     def subset(self, mask: npt.NDArray[np.bool_]) -> Interactions:
         """Entries where ``mask`` (shape ``(nnz,)``) is true, same matrix shape."""
         return Interactions(
-            self.users[mask], self.items[mask], self.weights[mask], self.timestamps[mask],
-            self.n_users, self.n_items,
+            self.users[mask],
+            self.items[mask],
+            self.weights[mask],
+            self.timestamps[mask],
+            self.n_users,
+            self.n_items,
         )
 
     @classmethod
@@ -166,6 +170,4 @@ class InteractionBuilder:
     def build(self) -> Interactions:
         """Aggregate the recorded events; the shape covers every id seen so far."""
         columns = list(zip(*self._rows, strict=True)) if self._rows else [(), (), (), ()]
-        return Interactions.from_arrays(
-            *columns, n_users=len(self.users), n_items=len(self.items)
-        )
+        return Interactions.from_arrays(*columns, n_users=len(self.users), n_items=len(self.items))

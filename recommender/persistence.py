@@ -35,7 +35,10 @@ class LoadedModel:
 
 
 def save_model(
-    model: Recommender[Any], directory: Path, *, users: IdMapping | None,
+    model: Recommender[Any],
+    directory: Path,
+    *,
+    users: IdMapping | None,
     items: IdMapping | None,
 ) -> Path:
     """Write ``model`` into ``directory`` (created if needed) and return the directory."""

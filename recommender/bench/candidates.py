@@ -36,19 +36,32 @@ class Candidate:
     def search_space(self, budget: int, seed: int = 0) -> list[dict[str, Any]]:
         """``budget`` distinct configurations drawn at random from the grid."""
         keys = sorted(self.grid)
-        combos = [dict(zip(keys, values, strict=True))
-                  for values in itertools.product(*(self.grid[k] for k in keys))]
+        combos = [
+            dict(zip(keys, values, strict=True))
+            for values in itertools.product(*(self.grid[k] for k in keys))
+        ]
         return random.Random(seed).sample(combos, min(budget, len(combos)))
 
 
 Grid = dict[str, list[Any]]
-ALS_GRID: Grid = {"factors": [64, 128], "regularization": [0.1, 1.0, 10.0],
-                  "alpha": [1.0, 5.0, 20.0]}
+ALS_GRID: Grid = {
+    "factors": [64, 128],
+    "regularization": [0.1, 1.0, 10.0],
+    "alpha": [1.0, 5.0, 20.0],
+}
 
-BPR_GRID: Grid = {"factors": [64, 128], "learning_rate": [0.005, 0.01, 0.05],
-                  "regularization": [1e-5, 1e-4, 1e-3], "epochs": [30, 60]}
-IMPLICIT_BPR_GRID: Grid = {"factors": [64, 128], "learning_rate": [0.005, 0.01, 0.05],
-                           "regularization": [0.001, 0.01, 0.1], "iterations": [100, 300]}
+BPR_GRID: Grid = {
+    "factors": [64, 128],
+    "learning_rate": [0.005, 0.01, 0.05],
+    "regularization": [1e-5, 1e-4, 1e-3],
+    "epochs": [30, 60],
+}
+IMPLICIT_BPR_GRID: Grid = {
+    "factors": [64, 128],
+    "learning_rate": [0.005, 0.01, 0.05],
+    "regularization": [0.001, 0.01, 0.1],
+    "iterations": [100, 300],
+}
 EASE_GRID: Grid = {"regularization": [50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0]}
 
 
@@ -71,13 +84,15 @@ def candidates() -> list[Candidate]:
         Candidate("EASE (ours)", True, EASE_GRID, _ours(EASE, EASEConfig)),
         Candidate("implicit ALS", False, ALS_GRID, _peer("als")),
         Candidate("implicit BPR", False, IMPLICIT_BPR_GRID, _peer("bpr")),
-        Candidate("popularity", False, {"-": [None]},
-                  lambda params, seed: OursRanker(Popularity())),
+        Candidate(
+            "popularity", False, {"-": [None]}, lambda params, seed: OursRanker(Popularity())
+        ),
     ]
 
 
 def exact_variant() -> Candidate:
     """iALS with exact Cholesky solves, run with the CG variant's best configuration."""
+
     def build(params: dict[str, Any], seed: int) -> OursRanker:
         return OursRanker(IALS(IALSConfig(**params, solver="cholesky", seed=seed, num_threads=2)))
 

@@ -18,8 +18,14 @@ def metric_by_model(quality: dict[str, Any], path: Path) -> None:
     x = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(10, 4.5))
     for offset, metric in ((-0.2, "ndcg@10"), (0.2, "recall@20")):
-        ax.bar(x + offset, [quality[n]["mean"][metric] for n in names], 0.4,
-               yerr=[quality[n]["std"][metric] for n in names], capsize=3, label=metric)
+        ax.bar(
+            x + offset,
+            [quality[n]["mean"][metric] for n in names],
+            0.4,
+            yerr=[quality[n]["std"][metric] for n in names],
+            capsize=3,
+            label=metric,
+        )
     ax.set_xticks(x, names, rotation=20, ha="right")
     ax.set_ylabel("score (test split)")
     ax.set_title("MovieLens 100K, per-user random hold-out")
@@ -39,8 +45,11 @@ def train_time_by_size(training: dict[str, Any], path: Path) -> None:
     labels = {"cg": "iALS ours (CG)", "cholesky": "iALS ours (exact)", "implicit": "implicit ALS"}
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for kind, label in labels.items():
-        points = [(run["data"]["nnz"], run[kind]["fit_seconds"])
-                  for run in training.values() if kind in run]
+        points = [
+            (run["data"]["nnz"], run[kind]["fit_seconds"])
+            for run in training.values()
+            if kind in run
+        ]
         if points:
             ax.plot(*zip(*points, strict=True), marker="o", label=label)
     ax.set_xscale("log")

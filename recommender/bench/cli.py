@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -19,10 +20,14 @@ from recommender.data.movielens import load_movielens_100k
 from recommender.data.synthetic import SyntheticConfig
 from recommender.evaluation import random_holdout, temporal_holdout
 
-FULL_SIZES = {"1M": SyntheticConfig(20_000, 50_000, 1_000_000),
-              "10M": SyntheticConfig(200_000, 50_000, 10_000_000)}
-QUICK_SIZES = {"100k": SyntheticConfig(2_000, 50_000, 100_000),
-               "300k": SyntheticConfig(6_000, 50_000, 300_000)}
+FULL_SIZES = {
+    "1M": SyntheticConfig(20_000, 50_000, 1_000_000),
+    "10M": SyntheticConfig(200_000, 50_000, 10_000_000),
+}
+QUICK_SIZES = {
+    "100k": SyntheticConfig(2_000, 50_000, 100_000),
+    "300k": SyntheticConfig(6_000, 50_000, 300_000),
+}
 EXACT_MAX_NNZ = 2_000_000
 
 
@@ -61,30 +66,49 @@ def main(argv: list[str] | None = None) -> int:
     budget = args.budget or (2 if args.quick else 6)
     requests, batch = (300, 256) if args.quick else (2000, 1024)
     args.out.mkdir(parents=True, exist_ok=True)
+    # Other processes share the cores; the load average says how much they took.
+    load = {"start": os.getloadavg()[0]}
     data = load_movielens_100k()
-    splits = {"random": random_holdout} if args.quick else {"random": random_holdout,
-                                                            "temporal": temporal_holdout}
+    splits = (
+        {"random": random_holdout}
+        if args.quick
+        else {"random": random_holdout, "temporal": temporal_holdout}
+    )
     movielens = {}
     for name, splitter in splits.items():
         _log(f"MovieLens 100K, {name} split")
         movielens[name] = run_quality(data, splitter, seeds, budget, _log)
+    load["after_quality"] = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-recommender-") as tmp:
         work = Path(tmp)
         sizes = QUICK_SIZES if args.quick else FULL_SIZES
         training = _training(sizes, work, 1 if args.quick else 2)
+        load["after_training"] = os.getloadavg()[0]
         matrix = sp.load_npz(work / f"{list(sizes)[-1]}.npz").tocsr()
-        serving = {"ours": measure_ours(work / "ials", matrix, requests, batch),
-                   "implicit": measure_implicit(work / "implicit.npz", matrix, requests, batch)}
+        serving = {
+            "ours": measure_ours(work / "ials", matrix, requests, batch),
+            "implicit": measure_implicit(work / "implicit.npz", matrix, requests, batch),
+        }
+    load["after_serving"] = os.getloadavg()[0]
     _log(f"serving: {serving}")
     command = "python scripts/bench_recommender.py" + (" --quick" if args.quick else "")
     results: dict[str, Any] = {
         "machine": report.machine(),
-        "settings": {"command": command, "quick": args.quick, "seeds": seeds,
-                     "search_budget": budget, "threads": threads_note(),
-                     "split": "per-user random hold-out of 20% of each user's positives "
-                              "(users with ≥ 2); temporal variant holds out the latest 20%",
-                     "serving_requests": requests, "serving_batch": batch},
-        "movielens": movielens, "training": training, "serving": serving,
+        "settings": {
+            "command": command,
+            "quick": args.quick,
+            "seeds": seeds,
+            "search_budget": budget,
+            "threads": threads_note(),
+            "split": "per-user random hold-out of 20% of each user's positives "
+            "(users with ≥ 2); temporal variant holds out the latest 20%",
+            "serving_requests": requests,
+            "serving_batch": batch,
+            "load_average_1min": load,
+        },
+        "movielens": movielens,
+        "training": training,
+        "serving": serving,
     }
     results["goals"] = report.goals(results)
     report.write_json(results, args.out / "results.json")

@@ -18,7 +18,10 @@ Splitter = Callable[..., Split]
 
 
 def search(
-    candidate: Candidate, data: Interactions, splitter: Splitter, budget: int,
+    candidate: Candidate,
+    data: Interactions,
+    splitter: Splitter,
+    budget: int,
     log: Callable[[str], None],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Best parameters by validation NDCG@10; the validation split is cut from seed 0's train."""
@@ -36,7 +39,10 @@ def search(
 
 
 def run_seeds(
-    candidate: Candidate, params: dict[str, Any], data: Interactions, splitter: Splitter,
+    candidate: Candidate,
+    params: dict[str, Any],
+    data: Interactions,
+    splitter: Splitter,
     seeds: list[int],
 ) -> dict[str, Any]:
     """Fit ``params`` on each seed's train split; mean and std of every test metric."""
@@ -57,15 +63,20 @@ def run_seeds(
 
 
 def run_quality(
-    data: Interactions, splitter: Splitter, seeds: list[int], budget: int,
+    data: Interactions,
+    splitter: Splitter,
+    seeds: list[int],
+    budget: int,
     log: Callable[[str], None],
 ) -> dict[str, Any]:
     """Every candidate, plus exact-solve iALS with the CG variant's best parameters."""
     results: dict[str, Any] = {}
     for candidate in candidates():
         params, trials = search(candidate, data, splitter, budget, log)
-        results[candidate.name] = {**run_seeds(candidate, params, data, splitter, seeds),
-                                   "search": trials}
+        results[candidate.name] = {
+            **run_seeds(candidate, params, data, splitter, seeds),
+            "search": trials,
+        }
         log(f"{candidate.name}: {results[candidate.name]['mean']}")
     exact = exact_variant()
     cg_params = results["iALS (ours, CG)"]["params"]

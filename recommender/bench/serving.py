@@ -60,8 +60,9 @@ def measure_ours(
             lambda u: model.recommend(u, matrix, n=10, candidate_items=allowed), users
         ),
         "batched_users_per_s": _throughput(
-            lambda us: model.recommend(us, matrix, n=10), rng.permutation(matrix.shape[0])[
-                : batch * 20], batch,
+            lambda us: model.recommend(us, matrix, n=10),
+            rng.permutation(matrix.shape[0])[: batch * 20],
+            batch,
         ),
     }
 

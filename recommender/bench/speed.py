@@ -36,8 +36,9 @@ def _job(path: str, kind: str, save_to: str | None, queue: Any) -> None:
     if kind == "implicit":
         from recommender.bench.peers import ImplicitRanker
 
-        ranker = ImplicitRanker("als", {"factors": FACTORS, "iterations": ITERATIONS},
-                                threads=THREADS).fit(matrix)
+        ranker = ImplicitRanker(
+            "als", {"factors": FACTORS, "iterations": ITERATIONS}, threads=THREADS
+        ).fit(matrix)
         seconds = time.perf_counter() - start
         if save_to:
             np.savez(save_to, users=ranker.model.user_factors, items=ranker.model.item_factors)
@@ -45,15 +46,21 @@ def _job(path: str, kind: str, save_to: str | None, queue: Any) -> None:
         from recommender.models import IALS, IALSConfig
 
         solver: Any = kind
-        config = IALSConfig(factors=FACTORS, iterations=ITERATIONS, solver=solver,
-                            num_threads=THREADS)
+        config = IALSConfig(
+            factors=FACTORS, iterations=ITERATIONS, solver=solver, num_threads=THREADS
+        )
         model = IALS(config).fit(matrix)
         seconds = time.perf_counter() - start
         if save_to:
             model.save(save_to)
     peak = _peak_rss_bytes()
-    queue.put({"fit_seconds": seconds, "peak_rss_mb": peak / 2**20,
-               "fit_rss_mb": (peak - baseline) / 2**20})
+    queue.put(
+        {
+            "fit_seconds": seconds,
+            "peak_rss_mb": peak / 2**20,
+            "fit_rss_mb": (peak - baseline) / 2**20,
+        }
+    )
 
 
 def _peak_rss_bytes() -> int:
@@ -76,5 +83,7 @@ def time_training(path: Path, kind: str, save_to: Path | None = None) -> dict[st
 
 def threads_note() -> str:
     """How threads were set, for the report."""
-    return (f"ours: {THREADS} worker threads, single-threaded torch ops; implicit: "
-            f"num_threads={THREADS}, BLAS limited to 1 thread")
+    return (
+        f"ours: {THREADS} worker threads, single-threaded torch ops; implicit: "
+        f"num_threads={THREADS}, BLAS limited to 1 thread"
+    )

@@ -5,6 +5,12 @@ from recommender.evaluation.metrics import coverage, ranking_metrics
 from recommender.evaluation.splits import Split, random_holdout, temporal_holdout
 
 __all__ = [
-    "ModelRanker", "Ranker", "Split", "coverage", "evaluate", "random_holdout",
-    "ranking_metrics", "temporal_holdout",
+    "ModelRanker",
+    "Ranker",
+    "Split",
+    "coverage",
+    "evaluate",
+    "random_holdout",
+    "ranking_metrics",
+    "temporal_holdout",
 ]

@@ -36,7 +36,11 @@ class ModelRanker:
 
 
 def evaluate(
-    ranker: Ranker, train: sp.csr_matrix, test: sp.csr_matrix, *, ks: tuple[int, ...] = (10, 20),
+    ranker: Ranker,
+    train: sp.csr_matrix,
+    test: sp.csr_matrix,
+    *,
+    ks: tuple[int, ...] = (10, 20),
     batch_size: int = 2048,
 ) -> dict[str, float]:
     """Mean Recall/NDCG/MAP@k and Coverage@k over users with a test item.
@@ -45,10 +49,12 @@ def evaluate(
     """
     users = np.flatnonzero(np.diff(test.indptr) > 0).astype(np.int64)
     k_max = max(ks)
-    top = np.concatenate([
-        ranker.top_k(users[start : start + batch_size], train, k_max)
-        for start in range(0, len(users), batch_size)
-    ])
+    top = np.concatenate(
+        [
+            ranker.top_k(users[start : start + batch_size], train, k_max)
+            for start in range(0, len(users), batch_size)
+        ]
+    )
     if top.shape[1] < k_max:  # a catalogue smaller than k: pad with "no item"
         top = np.pad(top, ((0, 0), (0, k_max - top.shape[1])), constant_values=-1)
     results: dict[str, float] = {}

@@ -15,6 +15,13 @@ MODELS: dict[str, type[Recommender[Any]]] = {
 }
 
 __all__ = [
-    "BPR", "EASE", "IALS", "MODELS", "BPRConfig", "EASEConfig", "IALSConfig", "Popularity",
+    "BPR",
+    "EASE",
+    "IALS",
+    "MODELS",
+    "BPRConfig",
+    "EASEConfig",
+    "IALSConfig",
+    "Popularity",
     "PopularityConfig",
 ]

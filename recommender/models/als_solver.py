@@ -89,6 +89,7 @@ def solve_side(
     factors = fixed.shape[1]
     gram = fixed.T @ fixed + regularization * torch.eye(factors, dtype=fixed.dtype)
     padded = torch.cat([fixed, fixed.new_zeros(1, factors)])
+
     def run(block: RowBlock) -> None:
         # index_select is several times faster than advanced indexing for this gather.
         gathered = padded.index_select(0, block.columns.view(-1)).view(
@@ -133,7 +134,10 @@ def _apply(
 
 
 def _conjugate_gradient(
-    x: torch.Tensor, gram: torch.Tensor, gathered: torch.Tensor, scaled: torch.Tensor,
+    x: torch.Tensor,
+    gram: torch.Tensor,
+    gathered: torch.Tensor,
+    scaled: torch.Tensor,
     steps: int,
 ) -> torch.Tensor:
     """A few CG steps on every system of the block at once; returns shape ``(B, f)``.

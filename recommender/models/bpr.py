@@ -94,8 +94,11 @@ class BPR(FactorModel[BPRConfig]):
         check_finite("item_factors", self.item_factors)
 
     def _step(
-        self, module: BPRModule, optimizer: torch.optim.Optimizer,
-        users: npt.NDArray[np.int64], positives: npt.NDArray[np.int64],
+        self,
+        module: BPRModule,
+        optimizer: torch.optim.Optimizer,
+        users: npt.NDArray[np.int64],
+        positives: npt.NDArray[np.int64],
         negatives: npt.NDArray[np.int64],
     ) -> None:
         u, p, n = (torch.from_numpy(a) for a in (users, positives, negatives))
@@ -112,8 +115,11 @@ class BPR(FactorModel[BPRConfig]):
 
 
 def _negatives(
-    rng: np.random.Generator, users: npt.NDArray[np.int64], known: npt.NDArray[np.int64],
-    n_items: int, rounds: int = 5,
+    rng: np.random.Generator,
+    users: npt.NDArray[np.int64],
+    known: npt.NDArray[np.int64],
+    n_items: int,
+    rounds: int = 5,
 ) -> npt.NDArray[np.int64]:
     """Uniform items per user, redrawn (a few times) where the pair is a known positive."""
     negatives = rng.integers(0, n_items, size=len(users))

@@ -42,8 +42,10 @@ class FactorModel(Recommender[ConfigT]):
         users, items = tensors.get("user_factors"), tensors.get("item_factors")
         if users is None or items is None:
             raise ModelFileError("weights lack user_factors or item_factors")
-        if users.shape[0] != self.n_users or items.shape[0] != self.n_items or (
-            users.shape[1] != items.shape[1]
+        if (
+            users.shape[0] != self.n_users
+            or items.shape[0] != self.n_items
+            or (users.shape[1] != items.shape[1])
         ):
             raise ModelFileError(
                 f"factor shapes {tuple(users.shape)}, {tuple(items.shape)} do not match "

@@ -71,11 +71,17 @@ class IALS(FactorModel[IALSConfig]):
         with torch_threads(1):
             for _ in range(cfg.iterations):
                 for target, fixed, blocks in (
-                    (users, items, user_blocks), (items, users, item_blocks)
+                    (users, items, user_blocks),
+                    (items, users, item_blocks),
                 ):
                     solve_side(
-                        target, fixed, blocks, regularization=cfg.regularization,
-                        solver=cfg.solver, cg_steps=cfg.cg_steps, workers=workers,
+                        target,
+                        fixed,
+                        blocks,
+                        regularization=cfg.regularization,
+                        solver=cfg.solver,
+                        cg_steps=cfg.cg_steps,
+                        workers=workers,
                     )
         check_finite("user_factors", users)
         check_finite("item_factors", items)

@@ -39,9 +39,7 @@ def make_block_case() -> BlockCase:
             blocks.append(block)
             user += 1
     n_items = ITEMS_PER_BLOCK * len(USERS_PER_BLOCK)
-    matrix = sp.csr_matrix(
-        (np.ones(len(rows), np.float32), (rows, cols)), shape=(user, n_items)
-    )
+    matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(user, n_items))
     return BlockCase(matrix, np.array(held), np.array(blocks))
 
 

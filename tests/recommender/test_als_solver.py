@@ -35,10 +35,17 @@ def test_solve_side_matches_dense_solution(solver: str, steps: int, tolerance: f
     target = torch.zeros(40, 6)
     blocks = plan_blocks(matrix, alpha=2.0, block_elements=16)
     assert len(blocks) > 1
-    solve_side(target, fixed, blocks, regularization=0.5, solver=solver,  # type: ignore[arg-type]
-               cg_steps=steps)
-    np.testing.assert_allclose(target.numpy(), _reference(matrix, fixed, 2.0, 0.5),
-                               atol=tolerance, rtol=tolerance)
+    solve_side(
+        target,
+        fixed,
+        blocks,
+        regularization=0.5,
+        solver=solver,  # type: ignore[arg-type]
+        cg_steps=steps,
+    )
+    np.testing.assert_allclose(
+        target.numpy(), _reference(matrix, fixed, 2.0, 0.5), atol=tolerance, rtol=tolerance
+    )
 
 
 def test_plan_blocks_covers_each_non_empty_row_once() -> None:

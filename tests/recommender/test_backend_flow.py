@@ -30,8 +30,9 @@ def test_fit_recommend_save_load_and_cold_start(tmp_path: Path) -> None:
     model = IALS(IALSConfig(factors=2, regularization=1.0, alpha=10.0, iterations=10))
     model.fit(matrix)
     licensable = [builder.items.index_of(w) for w in WORKS if w != WORKS[5]]
-    recs = model.recommend(builder.users.index_of(USERS[0]), matrix, n=2,
-                           candidate_items=licensable)
+    recs = model.recommend(
+        builder.users.index_of(USERS[0]), matrix, n=2, candidate_items=licensable
+    )
     assert builder.items.id_of(recs.row(0)[0][0]) == WORKS[0]
 
     model.save(tmp_path, users=builder.users, items=builder.items)

@@ -48,12 +48,14 @@ def test_mapping_is_stable_and_round_trips_through_json() -> None:
 
 def test_builder_weights_and_aggregates_events() -> None:
     builder = InteractionBuilder(weights=EventWeights(purchase=10, view=1, rating=0.5))
-    builder.add_many([
-        Event(ALICE, WORK_A, EventKind.VIEW, timestamp=1),
-        Event(ALICE.lower(), WORK_A, "purchase", timestamp=5),
-        Event(BOB, WORK_B, EventKind.RATING, weight=4, timestamp=3),
-        Event(BOB, WORK_A, "view", weight=3, timestamp=2),
-    ])
+    builder.add_many(
+        [
+            Event(ALICE, WORK_A, EventKind.VIEW, timestamp=1),
+            Event(ALICE.lower(), WORK_A, "purchase", timestamp=5),
+            Event(BOB, WORK_B, EventKind.RATING, weight=4, timestamp=3),
+            Event(BOB, WORK_A, "view", weight=3, timestamp=2),
+        ]
+    )
     data = builder.build()
     matrix = data.to_csr()
     assert matrix.shape == (2, 2)
@@ -65,8 +67,10 @@ def test_builder_weights_and_aggregates_events() -> None:
 def test_refit_appends_new_ids_after_old_ones() -> None:
     first = InteractionBuilder()
     first.add(Event(ALICE, WORK_A, "like"))
-    second = InteractionBuilder(users=IdMapping.from_json(first.users.to_json()),
-                                items=IdMapping.from_json(first.items.to_json()))
+    second = InteractionBuilder(
+        users=IdMapping.from_json(first.users.to_json()),
+        items=IdMapping.from_json(first.items.to_json()),
+    )
     second.add(Event(BOB, WORK_B, "like"))
     second.add(Event(ALICE, WORK_B, "play"))
     assert second.users.index_of(ALICE) == 0 and second.users.index_of(BOB) == 1

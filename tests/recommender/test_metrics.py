@@ -12,9 +12,7 @@ from recommender import InvalidInputError
 from recommender.evaluation import coverage, evaluate, ranking_metrics
 
 # User 0 likes items {1, 3}; user 1 likes item {2}.
-RELEVANT = sp.csr_matrix(
-    (np.ones(3, np.float32), ([0, 0, 1], [1, 3, 2])), shape=(2, 6)
-)
+RELEVANT = sp.csr_matrix((np.ones(3, np.float32), ([0, 0, 1], [1, 3, 2])), shape=(2, 6))
 TOP = np.array([[3, 0, 1], [0, 1, 5]])
 USERS = np.array([0, 1])
 

@@ -80,8 +80,9 @@ class ModelContract:
     ) -> None:
         held = int(block_case.held_out[0])
         candidates = [held, 17, 16, 15]
-        recs = fitted.recommend(0, block_case.matrix, n=10, exclude_items=[held],
-                                candidate_items=candidates)
+        recs = fitted.recommend(
+            0, block_case.matrix, n=10, exclude_items=[held], candidate_items=candidates
+        )
         assert {item for item, _ in recs.row(0)} == {15, 16, 17}
         assert recs.items.shape == (1, len(candidates))
         assert recs.items[0, 3] == -1 and np.isneginf(recs.scores[0, 3])
@@ -171,22 +172,37 @@ class ModelContract:
 class TestIALSConjugateGradient(ModelContract):
     @classmethod
     def make(cls, seed: int = 0) -> Recommender[Any]:
-        return IALS(IALSConfig(factors=3, regularization=1.0, alpha=10.0, iterations=8,
-                               seed=seed))
+        return IALS(IALSConfig(factors=3, regularization=1.0, alpha=10.0, iterations=8, seed=seed))
 
 
 class TestIALSCholesky(ModelContract):
     @classmethod
     def make(cls, seed: int = 0) -> Recommender[Any]:
-        return IALS(IALSConfig(factors=3, regularization=1.0, alpha=10.0, iterations=8,
-                               solver="cholesky", seed=seed))
+        return IALS(
+            IALSConfig(
+                factors=3,
+                regularization=1.0,
+                alpha=10.0,
+                iterations=8,
+                solver="cholesky",
+                seed=seed,
+            )
+        )
 
 
 class TestBPR(ModelContract):
     @classmethod
     def make(cls, seed: int = 0) -> Recommender[Any]:
-        return BPR(BPRConfig(factors=3, epochs=300, batch_size=64, learning_rate=0.05,
-                             regularization=0.01, seed=seed))
+        return BPR(
+            BPRConfig(
+                factors=3,
+                epochs=300,
+                batch_size=64,
+                learning_rate=0.05,
+                regularization=0.01,
+                seed=seed,
+            )
+        )
 
 
 class TestEASE(ModelContract):
