@@ -85,34 +85,6 @@ class RegistryClient:
         self._locks_guard = threading.Lock()
         self._next_nonce: dict[str, int] = {}
 
-    def register_for(
-        self,
-        *,
-        creator: ChecksumAddress,
-        content_hash: bytes,
-        metadata_hash: bytes,
-        deadline: int,
-        signature: bytes,
-    ) -> TxReceipt:
-        fn = self.contract.functions.registerFor(
-            creator, content_hash, metadata_hash, deadline, signature
-        )
-        return self.transact(fn)
-
-    def register_batch_for(
-        self,
-        *,
-        creator: ChecksumAddress,
-        content_hashes: list[bytes],
-        metadata_hashes: list[bytes],
-        deadline: int,
-        signature: bytes,
-    ) -> TxReceipt:
-        fn = self.contract.functions.registerBatchFor(
-            creator, content_hashes, metadata_hashes, deadline, signature
-        )
-        return self.transact(fn)
-
     def transact(
         self, fn: ContractFunction, *, sender: LocalAccount | None = None, value: int = 0
     ) -> TxReceipt:

@@ -214,33 +214,21 @@ def _send(
     signature: str,
     parent_id: str | None,
 ) -> TxReceipt:
-    as_bytes = [bytes(HexBytes(h)) for h in content_hashes]
-    meta_bytes = [bytes(HexBytes(h)) for h in metadata_hashes]
+    """`registerDerivativeFor` for a derivative, `registerFor` for one work, else
+    `registerBatchFor`: the cheapest call that carries the creator's signature."""
+    functions = registry.contract.functions
+    hashes = [bytes(HexBytes(h)) for h in content_hashes]
+    metas = [bytes(HexBytes(h)) for h in metadata_hashes]
+    proof = bytes(HexBytes(signature))
     if parent_id is not None:
-        fn = registry.contract.functions.registerDerivativeFor(
-            creator,
-            as_bytes[0],
-            meta_bytes[0],
-            int(parent_id, 16),
-            deadline,
-            bytes(HexBytes(signature)),
+        fn = functions.registerDerivativeFor(
+            creator, hashes[0], metas[0], int(parent_id, 16), deadline, proof
         )
-        return registry.transact(fn)
-    if len(as_bytes) == 1:
-        return registry.register_for(
-            creator=creator,
-            content_hash=as_bytes[0],
-            metadata_hash=meta_bytes[0],
-            deadline=deadline,
-            signature=bytes(HexBytes(signature)),
-        )
-    return registry.register_batch_for(
-        creator=creator,
-        content_hashes=as_bytes,
-        metadata_hashes=meta_bytes,
-        deadline=deadline,
-        signature=bytes(HexBytes(signature)),
-    )
+    elif len(hashes) == 1:
+        fn = functions.registerFor(creator, hashes[0], metas[0], deadline, proof)
+    else:
+        fn = functions.registerBatchFor(creator, hashes, metas, deadline, proof)
+    return registry.transact(fn)
 
 
 def _registration(registry: RegistryClient, receipt: TxReceipt, *, public_url: str) -> Registration:
