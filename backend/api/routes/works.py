@@ -15,8 +15,8 @@ from backend.api.deps import (
     SettingsDep,
     WorkIdPath,
 )
+from backend.services import proofs, registration, works
 from backend.services import provenance as provenance_service
-from backend.services import registration, works
 from backend.services.provenance_schemas import Provenance
 from backend.services.schemas import (
     Address,
@@ -144,6 +144,13 @@ def get_metadata(work_id: WorkIdPath, session: SessionDep) -> Response:
     """The metadata document, byte for byte as hashed on chain (the token's `tokenURI`)."""
     document = works.get_metadata_document(session, work_id)
     return Response(content=document, media_type="application/json")
+
+
+@router.get("/{work_id}/proof", response_model=dict[str, Any])
+def get_proof(work_id: WorkIdPath, session: SessionDep, registry: RegistryDep) -> dict[str, Any]:
+    """A self-contained proof bundle, checkable with `scripts/verify_proof.py` against any
+    Ethereum JSON-RPC endpoint, without this service."""
+    return proofs.proof_bundle(session=session, registry=registry, work_id=work_id)
 
 
 @router.get("/{work_id}/provenance", response_model=Provenance)
