@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: setup run test lint rebuild-index train bench-recommender clean
+.PHONY: setup browser run test lint rebuild-index train bench-recommender clean
 
 setup: $(STAMP_PY) $(STAMP_NODE)
 
@@ -23,10 +23,17 @@ $(STAMP_NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Browser tests drive Debian's Chromium (a test tool's own browser download cannot work here);
+# without root or apt they are skipped, and say so.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium is not installed: the browser tests will be skipped"
+
 run: setup
 	DEV_MODE=$${DEV_MODE:-true} DEMO_DATA=$${DEMO_DATA:-true} $(PY) scripts/run.py
 
-test: setup
+test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup

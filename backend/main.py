@@ -20,6 +20,7 @@ from backend.api.routes import (
 )
 from backend.core.config import Settings
 from backend.core.runtime import Runtime
+from backend.web import routes as web
 
 
 def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -> FastAPI:
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -
         disputes.router,
         interactions.router,
         recommendations.router,
+        web.router,
     ):
         app.include_router(router)
     return app

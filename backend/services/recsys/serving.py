@@ -47,7 +47,7 @@ def licensable_works(
     session: Session, *, kind: LicenseKind | None, account: str, now: int
 ) -> list[str]:
     """Registered, unflagged works with an active, not sold-out offer (of ``kind``), minus
-    those the account holds a valid licence on."""
+    those the account owns or holds a valid licence on."""
     query = (
         select(Offer.work_id)
         .join(Work, Work.work_id == Offer.work_id)
@@ -65,7 +65,8 @@ def licensable_works(
         for lic in current_licenses(session, holder=account, work_id=None, now=now)
         if lic.valid_now
     }
-    return [work for work in session.scalars(query) if work not in held]
+    owned = set(session.scalars(select(Work.work_id).where(Work.owner == account)))
+    return [work for work in session.scalars(query) if work not in held | owned]
 
 
 def recommend(
