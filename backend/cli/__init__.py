@@ -1,0 +1,1 @@
+"""The `rights` command line: keys, registration, verification, licences, proofs."""
