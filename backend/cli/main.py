@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from backend.cli import keys, licenses, proof
+from backend.cli import keys, licenses, offers, proof
 from backend.cli.context import (
     Password,
     PasswordFile,
@@ -31,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(keys.app, name="keys")
 app.add_typer(licenses.app, name="licenses")
+app.add_typer(offers.app, name="offers")
 app.add_typer(proof.app, name="proof")
 
 
