@@ -3,12 +3,18 @@
 For row ``u`` with observed columns ``I_u`` (confidence ``c = 1 + alpha * w``) the update
 solves ``(YᵀY + λI + Y_uᵀ diag(c - 1) Y_u) x_u = Y_uᵀ c`` where ``Y`` (shape
 ``(n_cols, f)``) holds the fixed factors. ``YᵀY`` is computed once per half-iteration, so
-each row only touches its own nonzeros. Rows are sorted by length and cut into blocks of
-similar lengths, padded to ``(B, L)``, so the work runs as a few large batched products.
+each row only touches its own nonzeros.
+
+The conjugate-gradient solver (:func:`solve_side_cg`) works on a few contiguous row ranges
+per worker, each a sparse CSR tensor: every CG step is one sampled product (``Y_u v`` at
+the nonzeros) and one sparse-dense product, with no padding. The exact solver
+(:func:`solve_side`) sorts rows by length and cuts them into blocks of similar lengths,
+padded to ``(B, L)``, so its work runs as a few large batched products.
 """
 
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
@@ -169,3 +175,123 @@ def _cholesky(gram: torch.Tensor, gathered: torch.Tensor, scaled: torch.Tensor) 
     system = gram + torch.bmm(gathered.transpose(1, 2), gathered * scaled.unsqueeze(2))
     lower = torch.linalg.cholesky(system)
     return torch.cholesky_solve(rhs.unsqueeze(2), lower).squeeze(2)
+
+
+@dataclass(frozen=True)
+class RowRange:
+    """The contiguous rows ``start .. stop`` of one side as a sparse CSR tensor.
+
+    ``pattern``: sparse CSR of shape ``(stop - start, n_cols)``, int32 indices, values
+    ``alpha * weight`` (``c - 1``). Used by the conjugate-gradient solver, which needs no
+    padding: its products are sparse-dense matrix products over the whole range.
+    """
+
+    start: int
+    stop: int
+    pattern: torch.Tensor
+
+
+def plan_ranges(matrix: sp.csr_matrix, alpha: float, parts: int) -> list[RowRange]:
+    """Cut ``matrix`` into ``parts`` row ranges of about equal nonzero counts.
+
+    Leading empty rows are left out (with rows sorted by length, all empty rows); any other
+    empty row is solved as part of its range, which drives its factors to the exact
+    solution, zero.
+    """
+    indptr = matrix.indptr.astype(np.int64)
+    first = int(np.searchsorted(indptr, 0, side="right")) - 1
+    bounds = np.searchsorted(indptr, np.linspace(0, matrix.nnz, parts + 1)[1:-1], side="left")
+    cuts = sorted({first, *(int(b) for b in bounds if first < b < matrix.shape[0])})
+    cuts.append(matrix.shape[0])
+    ranges: list[RowRange] = []
+    for start, stop in zip(cuts[:-1], cuts[1:], strict=True):
+        if start >= stop or indptr[stop] == indptr[start]:
+            continue
+        crow = indptr[start : stop + 1] - indptr[start]
+        span = slice(int(indptr[start]), int(indptr[stop]))
+        with warnings.catch_warnings():
+            # torch warns once that sparse CSR support is "beta"; the kernels used are not.
+            warnings.simplefilter("ignore", UserWarning)
+            pattern = torch.sparse_csr_tensor(
+                torch.from_numpy(crow.astype(np.int32)),
+                torch.from_numpy(matrix.indices[span].astype(np.int32)),
+                torch.from_numpy((alpha * matrix.data[span]).astype(np.float32)),
+                size=(stop - start, matrix.shape[1]),
+                check_invariants=False,
+            )
+        ranges.append(RowRange(start, stop, pattern))
+    return ranges
+
+
+def solve_side_cg(
+    target: torch.Tensor,
+    fixed: torch.Tensor,
+    ranges: list[RowRange],
+    *,
+    regularization: float,
+    cg_steps: int,
+    workers: int = 1,
+) -> None:
+    """Conjugate-gradient update of ``target`` (``(n_rows, f)``) in place, by row ranges.
+
+    Each worker thread takes whole ranges and runs single-threaded torch ops on them
+    (torch's sparse kernels scale poorly with intra-op threads; separate ranges do not).
+    """
+    factors = fixed.shape[1]
+    gram = fixed.T @ fixed + regularization * torch.eye(factors, dtype=fixed.dtype)
+
+    def run(part: RowRange) -> None:
+        _sparse_conjugate_gradient(
+            target[part.start : part.stop], gram, fixed, part.pattern, cg_steps
+        )
+
+    if workers > 1 and len(ranges) > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run, ranges))
+    else:
+        for part in ranges:
+            run(part)
+
+
+def _sparse_conjugate_gradient(
+    x: torch.Tensor, gram: torch.Tensor, fixed: torch.Tensor, pattern: torch.Tensor, steps: int
+) -> None:
+    """``steps`` CG steps for all rows of ``pattern`` at once, updating ``x`` in place.
+
+    ``x`` (B, f) is the warm start (a view into the factor table), ``fixed`` (n_cols, f),
+    ``pattern`` sparse CSR (B, n_cols) holding ``c - 1``. ``A v = (YᵀY + λI) v +
+    Yᵀ diag(c - 1) Y v`` per row is one sampled product (``Y_u v`` at the nonzeros only)
+    and one sparse-dense product.
+    """
+    tiny = torch.finfo(x.dtype).tiny
+    scaled = pattern.values()
+    # One reusable matrix with the same nonzeros: the sampled product writes its values in
+    # place (no copy of the indices per call), and the sparse-dense product reads them.
+    work = torch.sparse_csr_tensor(
+        pattern.crow_indices(),
+        pattern.col_indices(),
+        torch.zeros_like(scaled),  # finite: the sampled product scales it by beta = 0
+        size=pattern.shape,
+        check_invariants=False,
+    )
+    fixed_t = fixed.T
+
+    def sample(v: torch.Tensor) -> torch.Tensor:
+        """``work``'s values, set to ``Y_u v_u`` at each nonzero ``(u, i)``."""
+        torch.sparse.sampled_addmm(work, v, fixed_t, beta=0.0, out=work)
+        return work.values()
+
+    # b - A x = Y_uᵀ (c - (c - 1) * Y_u x) - (YᵀY + λI) x: one pass over the nonzeros.
+    sample(x).neg_().add_(1.0).mul_(scaled).add_(1.0)
+    residual = torch.addmm(x @ gram, work, fixed, beta=-1.0)
+    direction = residual.clone()
+    norm = residual.square().sum(1, keepdim=True)
+    for _ in range(steps):
+        sample(direction).mul_(scaled)
+        applied = torch.addmm(direction @ gram, work, fixed)
+        step = norm / (direction * applied).sum(1, keepdim=True).clamp_min_(tiny)
+        x.addcmul_(step, direction)
+        residual.addcmul_(step, applied, value=-1.0)
+        new_norm = residual.square().sum(1, keepdim=True)
+        direction.mul_(new_norm / norm.clamp_min_(tiny)).add_(residual)
+        norm = new_norm

@@ -11,7 +11,14 @@ import torch
 
 from recommender.config import ModelConfig
 from recommender.errors import InvalidInputError
-from recommender.models.als_solver import RowBlock, plan_blocks, solve_side
+from recommender.models.als_solver import (
+    RowBlock,
+    RowRange,
+    plan_blocks,
+    plan_ranges,
+    solve_side,
+    solve_side_cg,
+)
 from recommender.models.factors import FactorModel
 from recommender.threads import torch_threads
 from recommender.validation import check_finite
@@ -23,9 +30,10 @@ class IALSConfig(ModelConfig):
 
     Confidence of an observed pair is ``1 + alpha * weight``; ``regularization`` is the L2
     penalty λ. ``solver="cg"`` runs ``cg_steps`` warm-started conjugate-gradient steps per
-    half-iteration (as ``implicit`` does); ``"cholesky"`` solves exactly, several times
-    slower at equal quality (see ``benchmarks/recommender/results.md``).
-    ``block_elements`` bounds a padded block (rows × longest row) to keep it in cache.
+    half-iteration (as ``implicit`` does), as sparse-dense products over ranges of rows;
+    ``"cholesky"`` solves exactly, several times slower at equal quality (see
+    ``benchmarks/recommender/results.md``). ``block_elements`` bounds a padded block
+    (rows × longest row) of the exact solver to keep it in cache.
     ``num_threads`` (0: torch's current count) is the number of worker threads solving blocks.
     """
 
@@ -48,6 +56,10 @@ class IALSConfig(ModelConfig):
             raise InvalidInputError(f"solver must be 'cg' or 'cholesky', got {self.solver!r}")
 
 
+# More ranges than workers balance the load; about four each measured fastest at 10M nonzeros.
+_RANGES_PER_WORKER = 4
+
+
 class IALS(FactorModel[IALSConfig]):
     """Implicit ALS solved in batches on CPU; see :mod:`recommender.models.als_solver`."""
 
@@ -63,26 +75,46 @@ class IALS(FactorModel[IALSConfig]):
         # is then a contiguous slice of the factor table, read and written without a copy.
         user_order = np.argsort(np.diff(matrix.indptr), kind="stable")
         item_order = np.argsort(np.bincount(matrix.indices, minlength=n_items), kind="stable")
-        user_blocks, item_blocks = _plan(_permute(matrix, user_order, item_order), cfg)
+        permuted = _permute(matrix, user_order, item_order)
         users = torch.rand(n_users, cfg.factors, generator=generator) * cfg.init_scale
         items = torch.rand(n_items, cfg.factors, generator=generator) * cfg.init_scale
-        # Parallelism comes from worker threads each taking whole blocks of rows.
+        # Parallelism comes from worker threads each taking whole blocks (ranges) of rows.
         workers = cfg.num_threads or torch.get_num_threads()
-        with torch_threads(1):
-            for _ in range(cfg.iterations):
-                for target, fixed, blocks in (
-                    (users, items, user_blocks),
-                    (items, users, item_blocks),
-                ):
-                    solve_side(
-                        target,
-                        fixed,
-                        blocks,
-                        regularization=cfg.regularization,
-                        solver=cfg.solver,
-                        cg_steps=cfg.cg_steps,
-                        workers=workers,
-                    )
+        if cfg.solver == "cg":
+            user_ranges, item_ranges = _plan_ranges(permuted, cfg.alpha, workers)
+            del permuted
+            with torch_threads(1):
+                for _ in range(cfg.iterations):
+                    for target, fixed, ranges in (
+                        (users, items, user_ranges),
+                        (items, users, item_ranges),
+                    ):
+                        solve_side_cg(
+                            target,
+                            fixed,
+                            ranges,
+                            regularization=cfg.regularization,
+                            cg_steps=cfg.cg_steps,
+                            workers=workers,
+                        )
+        else:
+            user_blocks, item_blocks = _plan(permuted, cfg)
+            del permuted
+            with torch_threads(1):
+                for _ in range(cfg.iterations):
+                    for target, fixed, blocks in (
+                        (users, items, user_blocks),
+                        (items, users, item_blocks),
+                    ):
+                        solve_side(
+                            target,
+                            fixed,
+                            blocks,
+                            regularization=cfg.regularization,
+                            solver=cfg.solver,
+                            cg_steps=cfg.cg_steps,
+                            workers=workers,
+                        )
         check_finite("user_factors", users)
         check_finite("item_factors", items)
         self.user_factors = torch.empty_like(users)
@@ -97,6 +129,14 @@ def _plan(matrix: sp.csr_matrix, cfg: IALSConfig) -> tuple[list[RowBlock], list[
         plan_blocks(matrix, cfg.alpha, cfg.block_elements),
         plan_blocks(matrix.T.tocsr(), cfg.alpha, cfg.block_elements),
     )
+
+
+def _plan_ranges(
+    matrix: sp.csr_matrix, alpha: float, workers: int
+) -> tuple[list[RowRange], list[RowRange]]:
+    """Row ranges of both sides for the CG solver, a few per worker to balance the load."""
+    parts = _RANGES_PER_WORKER * max(1, workers)
+    return plan_ranges(matrix, alpha, parts), plan_ranges(matrix.T.tocsr(), alpha, parts)
 
 
 def _permute(

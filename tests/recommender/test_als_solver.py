@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from recommender.models.als_solver import plan_blocks, solve_side
+from recommender.models.als_solver import plan_blocks, plan_ranges, solve_side, solve_side_cg
 
 
 def _problem() -> tuple[sp.csr_matrix, torch.Tensor]:
@@ -56,3 +56,42 @@ def test_plan_blocks_covers_each_non_empty_row_once() -> None:
     matrix.eliminate_zeros()
     rows = torch.cat([b.rows for b in plan_blocks(matrix, 1.0, 32)]).tolist()
     assert sorted(rows) == [r for r in range(40) if matrix[r].nnz]
+
+
+@pytest.mark.parametrize(("parts", "workers"), [(1, 1), (3, 1), (5, 2)])
+def test_solve_side_cg_matches_dense_solution(parts: int, workers: int) -> None:
+    matrix, fixed = _problem()
+    target = torch.zeros(40, 6)
+    ranges = plan_ranges(matrix, alpha=2.0, parts=parts)
+    solve_side_cg(target, fixed, ranges, regularization=0.5, cg_steps=6, workers=workers)
+    np.testing.assert_allclose(
+        target.numpy(), _reference(matrix, fixed, 2.0, 0.5), atol=1e-3, rtol=1e-3
+    )
+
+
+def test_plan_ranges_cover_rows_after_leading_empty_ones() -> None:
+    matrix, _ = _problem()
+    keep = np.ones(40, np.float32)
+    keep[[0, 1, 7]] = 0
+    matrix = sp.csr_matrix(sp.diags(keep) @ matrix)
+    matrix.eliminate_zeros()
+    ranges = plan_ranges(matrix, 1.5, parts=4)
+    assert len(ranges) > 1
+    assert ranges[0].start == 2
+    assert all(a.stop == b.start for a, b in zip(ranges, ranges[1:], strict=False))
+    assert ranges[-1].stop == 40
+    assert sum(int(r.pattern.values().numel()) for r in ranges) == matrix.nnz
+    first = ranges[0].pattern.to_dense().numpy()
+    np.testing.assert_allclose(first, 1.5 * matrix[2 : ranges[0].stop].toarray())
+
+
+def test_solve_side_cg_leaves_leading_empty_rows_and_zeroes_other_empty_rows() -> None:
+    matrix, fixed = _problem()
+    keep = np.ones(40, np.float32)
+    keep[[0, 20]] = 0
+    matrix = sp.csr_matrix(sp.diags(keep) @ matrix)
+    matrix.eliminate_zeros()
+    target = torch.ones(40, 6)
+    solve_side_cg(target, fixed, plan_ranges(matrix, 1.0, 2), regularization=0.5, cg_steps=6)
+    assert torch.equal(target[0], torch.ones(6))
+    assert target[20].abs().max() < 1e-4
