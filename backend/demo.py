@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 import numpy as np
 from eth_account import Account
-from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
 from backend.chain.accounts import dev_account
-from backend.services.interactions import InteractionIn, signed_message
+from backend.client.signing import sign_interactions
+from backend.services.interactions import InteractionIn
 from recommender.data.movielens import movielens_path
 from recommender.errors import RecommenderError
 
@@ -132,24 +132,20 @@ def _sign_and_post(
             for _, item, rating, _ in history[start : start + 100]
         ]
         timestamp = int(time.time())
-        message = signed_message(
-            account=signer.address,
+        signature = sign_interactions(
+            signer,
             chain_id=chain["chain_id"],
             contract=chain["registry_address"],
             events=events,
             timestamp=timestamp,
         )
-        signature = Account.sign_message(encode_defunct(text=message), signer.key).signature
-        _post(
-            api,
-            "/v1/interactions",
-            {
-                "account": signer.address,
-                "timestamp": timestamp,
-                "events": [e.model_dump(exclude_none=True) for e in events],
-                "signature": "0x" + bytes(signature).hex(),
-            },
-        )
+        body = {
+            "account": signer.address,
+            "timestamp": timestamp,
+            "events": [e.model_dump(exclude_none=True) for e in events],
+            "signature": signature,
+        }
+        _post(api, "/v1/interactions", body)
 
 
 def _buy_favourites(

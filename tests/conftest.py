@@ -25,7 +25,7 @@ ROYALTY_BPS = 500
 
 @pytest.fixture(scope="session")
 def artifacts() -> dict[str, Artifact]:
-    return compile_contracts()
+    return compile_contracts(with_test_contracts=True)
 
 
 @pytest.fixture(scope="session")

@@ -50,16 +50,19 @@ class Artifact:
 def compile_contracts(
     *,
     roots: list[str] | None = None,
+    with_test_contracts: bool = False,
     solc_binary: Path | None = None,
     cache_dir: Path = DEFAULT_CACHE_DIR,
 ) -> dict[str, Artifact]:
-    """Compile ``roots`` (paths under ``contracts/``; every ``.sol`` outside ``toolchain/`` by
-    default) and return artifacts by contract name, reusing the cache when nothing changed."""
+    """Compile ``roots`` (paths under ``contracts/``; by default every ``.sol`` outside
+    ``toolchain/``, and outside ``test/`` unless ``with_test_contracts``) and return artifacts
+    by contract name, reusing the cache when nothing changed."""
     if roots is None:
+        skipped = {"toolchain"} if with_test_contracts else {"toolchain", "test"}
         roots = sorted(
             p.relative_to(CONTRACTS_DIR).as_posix()
             for p in CONTRACTS_DIR.rglob("*.sol")
-            if "toolchain" not in p.parts
+            if not skipped.intersection(p.relative_to(CONTRACTS_DIR).parts)
         )
     sources = _collect_sources(roots)
     binary = solc_binary or SOLCJS_SHIM

@@ -23,7 +23,7 @@ from web3.exceptions import (
     TransactionNotFound,
     Web3RPCError,
 )
-from web3.types import BlockData, Nonce, TxParams, TxReceipt, Wei
+from web3.types import BlockData, BlockIdentifier, Nonce, TxParams, TxReceipt, Wei
 
 from backend.chain.deployment import Deployment
 from backend.chain.reverts import RevertDecoder
@@ -228,7 +228,7 @@ class RegistryClient:
             except TransactionNotFound:
                 return None
 
-    def block(self, number: int) -> BlockData:
+    def block(self, number: BlockIdentifier) -> BlockData:
         with chain_errors():
             return self.w3.eth.get_block(number)
 

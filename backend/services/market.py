@@ -148,11 +148,11 @@ def check_license(
     *, session: Session, registry: RegistryClient, work_id: str, account: str, kind: LicenseKind
 ) -> LicenseCheck:
     """Validity from the chain itself right now, with the indexed event that granted it."""
-    head = registry.head()
+    latest = registry.block("latest")
+    head, now = int(latest["number"]), int(latest["timestamp"])
     record = registry.call(
         registry.market.functions.licenseOf(account, int(work_id, 16), kind_index(kind))
     )
-    now = int(registry.block(head)["timestamp"])
     expiry = int(record[1])
     held = [
         lic

@@ -15,7 +15,9 @@ from httpx import Response
 from web3 import Web3
 from web3.contract import Contract
 
+from backend.client.signing import sign_interactions
 from backend.core.runtime import Runtime
+from backend.services.interactions import InteractionIn
 from tests.conftest import random_hash
 
 ERROR_KEYS = {"code", "message", "details"}
@@ -169,3 +171,29 @@ def create_offer(client: TestClient, work_id: str, dev: int, **terms: Any) -> di
 
 def buy_license(client: TestClient, work_id: str, offer_id: int, **auth: Any) -> Any:
     return client.post("/v1/licenses", json={"work_id": work_id, "offer_id": offer_id, **auth})
+
+
+def signed_interactions(
+    client: TestClient,
+    signer: LocalAccount,
+    events: list[dict[str, Any]],
+    *,
+    chain_id: int | None = None,
+    timestamp: int | None = None,
+) -> dict[str, Any]:
+    """A `POST /v1/interactions` body signed by ``signer`` (for another chain if asked)."""
+    chain = client.get("/v1/chain").json()
+    signed_at = int(time.time()) if timestamp is None else timestamp
+    signature = sign_interactions(
+        signer,
+        chain_id=chain["chain_id"] if chain_id is None else chain_id,
+        contract=chain["registry_address"],
+        events=[InteractionIn(**e) for e in events],
+        timestamp=signed_at,
+    )
+    return {
+        "account": signer.address,
+        "timestamp": signed_at,
+        "events": events,
+        "signature": signature,
+    }

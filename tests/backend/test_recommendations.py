@@ -13,13 +13,14 @@ from pydantic import SecretStr
 from backend.chain.accounts import dev_account
 from backend.core.config import Settings
 from backend.main import create_app
-from tests.backend.helpers import buy_license, create_offer, register_work
-from tests.backend.test_interactions import _signed
+from tests.backend.helpers import buy_license, create_offer, register_work, signed_interactions
 
 
 def _like(client: TestClient, dev: int, works: list[str]) -> None:
     events = [{"work_id": w, "kind": "like"} for w in works]
-    response = client.post("/v1/interactions", json=_signed(client, dev_account(dev), events))
+    response = client.post(
+        "/v1/interactions", json=signed_interactions(client, dev_account(dev), events)
+    )
     assert response.status_code == 201, response.text
 
 
