@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: setup browser run test lint rebuild-index train bench-recommender clean
+.PHONY: setup browser run test test-postgres lint rebuild-index train bench-recommender clean
 
 setup: $(STAMP_PY) $(STAMP_NODE)
 
@@ -33,8 +33,15 @@ browser:
 run: setup
 	DEV_MODE=$${DEV_MODE:-true} DEMO_DATA=$${DEMO_DATA:-true} $(PY) scripts/run.py
 
+# The suite on SQLite, then again, its database tests only, on a throw-away PostgreSQL server
+# (Debian's package, installed with apt-get where missing; see scripts/postgres.sh).
 test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-postgres
+
+# pytest exits 5 when PYTEST_ARGS picked no test that uses a database.
+test-postgres: setup browser
+	scripts/postgres.sh run $(PY) -m pytest $(PYTEST_ARGS) || [ $$? = 5 ]
 
 lint: setup
 	$(PY) -m ruff check backend recommender scripts tests

@@ -6,9 +6,12 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 
+import httpx
 import uvicorn
 from rich.console import Console
+from uvicorn.supervisors import Multiprocess
 
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import Artifact, compile_contracts
@@ -24,8 +27,14 @@ console = Console()
 
 def serve(settings: Settings) -> None:
     """Serve until Ctrl-C; a managed anvil is stopped last, with SIGTERM, so that it saves state."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if settings.api_workers > 1 and settings.effective_database_url.startswith("sqlite"):
+        raise SystemExit(
+            "API_WORKERS > 1 needs a PostgreSQL DATABASE_URL: SQLite serves one process"
+        )
     artifacts = compile_contracts(solc_binary=settings.solc_binary)
     anvil: Anvil | None = None
     if settings.rpc_url is None:
@@ -42,12 +51,20 @@ def serve(settings: Settings) -> None:
     try:
         deployment = _deploy(settings, artifacts)
         _announce(settings, deployment, managed=anvil is not None)
+        if settings.api_workers > 1:
+            _serve_workers(settings)
+            return
         app = create_app(settings)
         server = uvicorn.Server(
-            uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info")
+            uvicorn.Config(
+                app,
+                host=settings.api_host,
+                port=settings.api_port,
+                log_level=settings.log_level.lower(),
+            )
         )
         if settings.demo_data:
-            threading.Thread(target=_seed_when_up, args=(server, settings), daemon=True).start()
+            _seed_in_background(settings, stopped=lambda: server.should_exit)
         server.run()
     finally:
         if anvil is not None:
@@ -55,16 +72,49 @@ def serve(settings: Settings) -> None:
             anvil.stop()
 
 
-def _seed_when_up(server: uvicorn.Server, settings: Settings) -> None:
-    while not server.started:
-        if server.should_exit:
+def _serve_workers(settings: Settings) -> None:
+    """``api_workers`` processes on one socket, each building the app from the environment as
+    `scripts/run.py` does (a managed anvil listens where RPC_URL defaults to). They share the
+    database through advisory locks: one migrates at a time, one follows the chain at a time."""
+    config = uvicorn.Config(
+        "backend.main:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=settings.api_workers,
+        log_level=settings.log_level.lower(),
+        # A worker imports the whole service (PyTorch included) before it answers the
+        # supervisor's ping: seconds on a busy machine, which the default 5 s would kill.
+        timeout_worker_healthcheck=60,
+    )
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    if settings.demo_data:
+        _seed_in_background(settings, stopped=supervisor.should_exit.is_set)
+    supervisor.run()
+
+
+def _seed_in_background(settings: Settings, *, stopped: Callable[[], bool]) -> None:
+    threading.Thread(target=_seed_when_up, args=(settings, stopped), daemon=True).start()
+
+
+def _seed_when_up(settings: Settings, stopped: Callable[[], bool]) -> None:
+    url = f"http://127.0.0.1:{settings.api_port}"
+    while not _answers(f"{url}/healthz"):
+        if stopped():
             return
         time.sleep(0.2)
     try:
-        outcome = seed(f"http://127.0.0.1:{settings.api_port}")
+        outcome = seed(url)
         console.print(f"[green]demo data[/green]: {outcome}")
     except Exception as exc:  # the demo is a convenience: report it, keep serving
         console.print(f"[red]demo data failed[/red]: {exc}")
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:

@@ -6,14 +6,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from backend.api.errors import install_error_handlers
+from backend.api.errors import ERROR_RESPONSES, install_error_handlers
 from backend.api.routes import (
+    admin,
+    archives,
     disputes,
     health,
     interactions,
     licenses,
     offers,
+    operations,
     recommendations,
     verify,
     works,
@@ -43,11 +47,20 @@ def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -
         version="0.1.0",
         summary="Register creative works on chain, verify provenance, license and recommend.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-API-Key"],
+        )
     for router in (
         health.router,
         works.router,
+        operations.router,
         verify.router,
         offers.router,
         licenses.router,
@@ -55,6 +68,8 @@ def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -
         interactions.router,
         recommendations.router,
         web.router,
+        admin.router,
+        archives.router,
     ):
         app.include_router(router)
     return app

@@ -6,6 +6,7 @@ import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {ILicenseChecker} from "./interfaces/ILicenseChecker.sol";
@@ -13,7 +14,8 @@ import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
 
 /// @title WorkRegistry
 /// @notice Content-addressed registry of creative works as ERC-721 tokens, with direct, relayed
-///         (EIP-712) and batched registration and ERC-2981 royalties to the original creator.
+///         (EIP-712) and batched registration, Merkle-anchored archives claimed work by work,
+///         and ERC-2981 royalties to the original creator.
 contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
     bytes32 private constant REGISTER_TYPEHASH = keccak256(
         "Register(address creator,bytes32 contentHash,bytes32 metadataHash,uint256 deadline)"
@@ -28,6 +30,9 @@ contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
         "uint256 parentId,uint256 deadline)"
     );
 
+    bytes32 private constant ANCHOR_TYPEHASH =
+        keccak256("Anchor(address archivist,bytes32 root,uint32 count,uint256 deadline)");
+
     uint96 private immutable _ROYALTY_BPS;
 
     /// @notice The licence market that derivative registrations are checked against.
@@ -37,6 +42,8 @@ contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
     mapping(uint256 workId => address creator) private _transferredCreators;
 
     string private _tokenBaseURI;
+
+    mapping(address archivist => mapping(bytes32 root => Anchor)) private _anchors;
 
     /// @param baseURI Base of `tokenURI` (e.g. `https://api.example/v1/works/`).
     /// @param royaltyBps_ Royalty for the original creator on resales, in basis points.
@@ -124,6 +131,53 @@ contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
         return _registerDerivative(creator, contentHash, metadataHash, parentId);
     }
 
+    /// @inheritdoc IWorkRegistry
+    function anchor(bytes32 root, uint32 count) external {
+        _anchor(msg.sender, root, count);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function anchorFor(
+        address archivist,
+        bytes32 root,
+        uint32 count,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash =
+            keccak256(abi.encode(ANCHOR_TYPEHASH, archivist, root, count, deadline));
+        _checkSignature(archivist, structHash, deadline, signature);
+        _anchor(archivist, root, count);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function claimAnchored(
+        address archivist,
+        bytes32 root,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        bytes32[] calldata proof
+    ) external returns (uint256 workId) {
+        uint64 anchoredAt = _anchors[archivist][root].anchoredAt;
+        if (anchoredAt == 0) revert ArchiveNotAnchored(archivist, root);
+        // Double-hashed (OpenZeppelin's leaf convention), so no leaf is a 64-byte inner node.
+        bytes32 leaf =
+            keccak256(bytes.concat(keccak256(abi.encode(archivist, contentHash, metadataHash))));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidInclusionProof(root, leaf);
+        workId = _register(archivist, contentHash, metadataHash);
+        emit AnchoredWorkClaimed(workId, root, anchoredAt);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function anchorOf(address archivist, bytes32 root)
+        external
+        view
+        returns (uint64 anchoredAt, uint32 count)
+    {
+        Anchor memory anchored = _anchors[archivist][root];
+        return (anchored.anchoredAt, anchored.count);
+    }
+
     /// @notice Sets the licence market consulted for derivative registrations.
     /// @param checker The market.
     function setLicenseChecker(ILicenseChecker checker) external onlyOwner {
@@ -209,6 +263,17 @@ contract WorkRegistry is IWorkRegistry, ERC721, ERC2981, EIP712, Ownable2Step {
         if (existing != address(0)) revert WorkAlreadyRegistered(contentHash, existing);
         _mint(creator, workId);
         emit WorkRegistered(workId, creator, metadataHash);
+    }
+
+    function _anchor(address archivist, bytes32 root, uint32 count) private {
+        if (count == 0) revert EmptyArchive(root);
+        Anchor storage anchored = _anchors[archivist][root];
+        uint64 existing = anchored.anchoredAt;
+        if (existing != 0) revert ArchiveAlreadyAnchored(archivist, root, existing);
+        uint64 anchoredAt = uint64(block.timestamp);
+        anchored.anchoredAt = anchoredAt;
+        anchored.count = count;
+        emit ArchiveAnchored(root, archivist, count, anchoredAt);
     }
 
     function _registerDerivative(

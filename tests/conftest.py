@@ -1,9 +1,10 @@
-"""Shared fixtures: one real anvil node per test session, real SQLite per test."""
+"""Shared fixtures: one real anvil node per test session, a real database per test (SQLite,
+or PostgreSQL where TEST_DATABASE_URL names a server: see tests/databases.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,50 @@ from backend.chain.deployment import DeployConfig, Deployment, deploy
 from backend.chain.registry import connect
 from backend.core.config import Settings
 from backend.main import create_app
+from tests.databases import SERVER_URL, Databases, open_databases
 
 ROYALTY_BPS = 500
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return "database: " + ("PostgreSQL (TEST_DATABASE_URL)" if SERVER_URL else "SQLite")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL only the tests that use a database run: those that request
+    `new_database` (as `database_url`, `settings` and `client` do). The rest never touch one."""
+    if SERVER_URL is None:
+        return
+    uses_db = {id(item) for item in items if "new_database" in getattr(item, "fixturenames", ())}
+    config.hook.pytest_deselected(items=[item for item in items if id(item) not in uses_db])
+    items[:] = [item for item in items if id(item) in uses_db]
+
+
+@pytest.fixture(scope="session")
+def databases() -> Iterator[Databases]:
+    opened = open_databases()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def new_database(databases: Databases, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Makes fresh databases for this test, dropped after it: ``new_database(empty=False)``."""
+    made: list[str] = []
+
+    def make(*, empty: bool = False) -> str:
+        made.append(databases.create(tmp_path, empty=empty))
+        return made[-1]
+
+    yield make
+    for url in made:
+        databases.drop(url)
+
+
+@pytest.fixture
+def database_url(new_database: Callable[..., str]) -> str:
+    """The test's own database, the one `settings` gives the service."""
+    return new_database()
 
 
 @pytest.fixture(scope="session")
@@ -85,11 +128,12 @@ def deployment(w3: Web3, artifacts: dict[str, Artifact], admin: LocalAccount) ->
 
 
 @pytest.fixture
-def settings(tmp_path: Path, anvil: Anvil, deployment: Deployment) -> Settings:
-    """Settings of a service on the session's anvil, with its own data folder and SQLite."""
+def settings(tmp_path: Path, anvil: Anvil, deployment: Deployment, database_url: str) -> Settings:
+    """Settings of a service on the session's anvil, with its own data folder and database."""
     deployment.save(tmp_path / f"deployment-{deployment.chain_id}.json")
     return Settings(
         data_dir=tmp_path,
+        database_url=database_url,
         rpc_url=anvil.rpc_url,
         dev_mode=True,
         public_url="http://testserver",

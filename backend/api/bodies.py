@@ -8,12 +8,12 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from backend.api.limits import MAX_JSON_BYTES, admit_registration_body
 from backend.api.upload import Upload, read_upload
 from backend.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from backend.services.schemas import RegisterWork, VerifyRequest
 
 Model = TypeVar("Model", bound=BaseModel)
-MAX_JSON_BYTES = 4 * 1024 * 1024
 METADATA_FIELDS = ("title", "creator_name", "media_type", "description")
 AUTH_FIELDS = ("creator", "deadline", "signature", "dev_account")
 
@@ -51,7 +51,9 @@ async def upload_registration(request: Request, *, max_bytes: int) -> RegisterWo
     if (parent_id := upload.value("parent_id")) is not None:
         data["parent_id"] = parent_id
     data.update({k: v for k in AUTH_FIELDS if (v := upload.value(k)) not in (None, "")})
-    return _validate(RegisterWork, data)
+    body = _validate(RegisterWork, data)
+    admit_registration_body(request, body)
+    return body
 
 
 async def upload_content_hash(request: Request, *, max_bytes: int) -> VerifyRequest:

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
+from python_multipart.exceptions import ParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
@@ -48,9 +49,12 @@ async def read_upload(request: Request, *, max_bytes: int) -> Upload:
         raise PayloadTooLarge(f"uploads are limited to {max_bytes} bytes", limit=max_bytes)
     state = _PartState(max_bytes)
     parser = MultipartParser(params[b"boundary"], cast("MultipartCallbacks", state.callbacks()))
-    async for chunk in request.stream():
-        parser.write(chunk)
-    parser.finalize()
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except ParseError as exc:
+        raise InvalidInput("the multipart body is malformed", reason=str(exc)) from exc
     if not state.finished:
         raise InvalidInput("the multipart body is truncated")
     return state.upload

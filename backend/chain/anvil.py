@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -32,9 +35,12 @@ def free_port() -> int:
 class Anvil:
     """An anvil child process; with ``state_file`` its chain survives restarts.
 
-    anvil writes its state on SIGINT/SIGTERM and every ``state_interval`` seconds, and reloads
-    it on start. ``--prune-history`` keeps it from holding every historical state in memory and
-    on disk.
+    anvil reloads the state file on start and writes it on SIGINT/SIGTERM. Between those, a
+    thread here saves it every ``state_interval`` seconds through `anvil_dumpState`, to a
+    temporary file renamed over the old one: anvil's own `--state-interval` rewrites the file
+    in place, and a SIGKILL during that write was seen to leave it empty, so that the node
+    could not start again. ``--prune-history`` keeps it from holding every historical state in
+    memory and on disk.
     """
 
     def __init__(
@@ -60,6 +66,8 @@ class Anvil:
         self.balance_eth = balance_eth
         self.log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
+        self._stop_saving = threading.Event()
+        self._saver: threading.Thread | None = None
 
     @property
     def rpc_url(self) -> str:
@@ -80,7 +88,7 @@ class Anvil:
         ]  # fmt: skip
         if self.state_file is not None:
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
-            cmd += ["--state", str(self.state_file), "--state-interval", str(self.state_interval)]
+            cmd += ["--state", str(self.state_file)]
         if self.block_time is not None:
             cmd += ["--block-time", str(self.block_time)]
         return cmd
@@ -101,6 +109,8 @@ class Anvil:
             if self._process.poll() is not None:
                 raise AnvilError(f"anvil exited with code {self._process.returncode}")
             if self.is_ready():
+                if self.state_file is not None:
+                    self._start_saving()
                 return self
             time.sleep(0.05)
         self.stop()
@@ -113,8 +123,37 @@ class Anvil:
         except httpx.HTTPError:
             return False
 
+    def _start_saving(self) -> None:
+        self._stop_saving = threading.Event()
+        self._saver = threading.Thread(target=self._save_periodically, daemon=True)
+        self._saver.start()
+
+    def _save_periodically(self) -> None:
+        while not self._stop_saving.wait(self.state_interval):
+            try:
+                self.save_state()
+            except (httpx.HTTPError, KeyError, OSError, ValueError):
+                pass  # the node is down or going down: the next round (or its exit) saves
+
+    def save_state(self) -> None:
+        """Write the chain's state atomically: complete, or the previous file untouched."""
+        assert self.state_file is not None
+        payload = {"jsonrpc": "2.0", "id": 1, "method": "anvil_dumpState", "params": []}
+        encoded = httpx.post(self.rpc_url, json=payload, timeout=30).json()["result"]
+        state = gzip.decompress(bytes.fromhex(encoded.removeprefix("0x")))
+        partial = self.state_file.with_suffix(".partial")
+        partial.write_bytes(state)
+        os.replace(partial, self.state_file)
+
+    def _stop_saver(self) -> None:
+        self._stop_saving.set()
+        if self._saver is not None:
+            self._saver.join(timeout=35)
+            self._saver = None
+
     def stop(self, timeout: float = 20.0) -> None:
         """SIGTERM, so that anvil dumps its state; SIGKILL only if it hangs."""
+        self._stop_saver()
         if self._process is None or self._process.poll() is not None:
             return
         self._process.send_signal(signal.SIGTERM)
@@ -125,7 +164,8 @@ class Anvil:
             self._process.wait()
 
     def kill(self) -> None:
-        """SIGKILL: loses everything since the last periodic state dump."""
+        """SIGKILL: loses everything since the last periodic state save."""
+        self._stop_saver()
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()

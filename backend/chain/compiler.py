@@ -53,18 +53,20 @@ def compile_contracts(
     with_test_contracts: bool = False,
     solc_binary: Path | None = None,
     cache_dir: Path = DEFAULT_CACHE_DIR,
+    source_dir: Path = CONTRACTS_DIR,
 ) -> dict[str, Artifact]:
-    """Compile ``roots`` (paths under ``contracts/``; by default every ``.sol`` outside
+    """Compile ``roots`` (paths under ``source_dir``; by default every ``.sol`` outside
     ``toolchain/``, and outside ``test/`` unless ``with_test_contracts``) and return artifacts
-    by contract name, reusing the cache when nothing changed."""
+    by contract name, reusing the cache when nothing changed. ``source_dir`` is ``contracts/``
+    but for the benchmark's peers (``benchmarks/contracts/``), which the service never sees."""
     if roots is None:
         skipped = {"toolchain"} if with_test_contracts else {"toolchain", "test"}
         roots = sorted(
-            p.relative_to(CONTRACTS_DIR).as_posix()
-            for p in CONTRACTS_DIR.rglob("*.sol")
-            if not skipped.intersection(p.relative_to(CONTRACTS_DIR).parts)
+            p.relative_to(source_dir).as_posix()
+            for p in source_dir.rglob("*.sol")
+            if not skipped.intersection(p.relative_to(source_dir).parts)
         )
-    sources = _collect_sources(roots)
+    sources = _collect_sources(roots, source_dir)
     binary = solc_binary or SOLCJS_SHIM
     standard_input = {"language": "Solidity", "sources": sources, "settings": COMPILER_SETTINGS}
     key = _cache_key(standard_input, solcx.wrapper.get_version_str_from_solc_binary(binary))
@@ -84,14 +86,14 @@ def compile_contracts(
     return _artifacts(output, roots)
 
 
-def _collect_sources(roots: list[str]) -> dict[str, dict[str, str]]:
+def _collect_sources(roots: list[str], source_dir: Path) -> dict[str, dict[str, str]]:
     sources: dict[str, dict[str, str]] = {}
     pending = list(roots)
     while pending:
         unit = pending.pop()
         if unit in sources:
             continue
-        text = _resolve(unit).read_text()
+        text = _resolve(unit, source_dir).read_text()
         sources[unit] = {"content": text}
         for target in _IMPORT.findall(text):
             if target.startswith("."):
@@ -100,8 +102,8 @@ def _collect_sources(roots: list[str]) -> dict[str, dict[str, str]]:
     return dict(sorted(sources.items()))
 
 
-def _resolve(unit: str) -> Path:
-    for root in (CONTRACTS_DIR, NODE_MODULES):
+def _resolve(unit: str, source_dir: Path) -> Path:
+    for root in (source_dir, NODE_MODULES):
         candidate = root / unit
         if candidate.is_file():
             return candidate

@@ -3,9 +3,10 @@ and the reads that verification cross-checks against."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -17,6 +18,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import (
+    BlockNotFound,
     ContractCustomError,
     ContractLogicError,
     TimeExhausted,
@@ -26,15 +28,50 @@ from web3.exceptions import (
 from web3.types import BlockData, BlockIdentifier, Nonce, TxParams, TxReceipt, Wei
 
 from backend.chain.deployment import Deployment
+from backend.chain.nonces import NonceManager
 from backend.chain.reverts import RevertDecoder
 from backend.core import errors
 
 RECEIPT_POLL_SECONDS = 0.02
+FEE_REFRESH_SECONDS = 2.0
+NONCE_ATTEMPTS = 5
+ESTIMATE_ATTEMPTS = 3
+NONCE_REFUSALS = ("nonce", "already known", "replacement transaction underpriced")
+
+
+class NonceConflict(errors.TransactionFailed):
+    """The node refused a nonce: used already, or taken by a pending transaction."""
+
+    code = "nonce_conflict"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("the node refused the transaction's nonce", reason=reason)
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    """A signed transaction: what the outbox records before it is broadcast."""
+
+    sender: ChecksumAddress
+    nonce: int
+    tx_hash: str
+    raw: bytes
+
+
+def _signed(account: LocalAccount, params: dict[str, Any]) -> SignedTx:
+    signed = account.sign_transaction(params)
+    return SignedTx(
+        sender=account.address,
+        nonce=int(params["nonce"]),
+        tx_hash=signed.hash.to_0x_hex(),
+        raw=bytes(signed.raw_transaction),
+    )
 
 
 @contextmanager
 def chain_errors() -> Iterator[None]:
-    """Report an unreachable node as `ChainUnavailable` (HTTP 503), not a stack trace."""
+    """Report an unreachable node as `ChainUnavailable` (HTTP 503) and a request the node
+    refused for no reason the caller handled as `NodeError` (502), never as a stack trace."""
     try:
         yield
     except errors.RegistryError:
@@ -43,6 +80,8 @@ def chain_errors() -> Iterator[None]:
         raise errors.ChainUnavailable(
             "the chain node is unreachable", reason=type(exc).__name__
         ) from exc
+    except Web3RPCError as exc:
+        raise errors.NodeError("the chain node refused the request", reason=str(exc)) from exc
 
 
 def _call(fn: ContractFunction) -> TxParams:
@@ -81,9 +120,8 @@ class RegistryClient:
         self.relayer = relayer
         self.tx_timeout = tx_timeout
         self._reverts = RevertDecoder(abis["WorkRegistry"] + abis["LicenseMarket"])
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        self._next_nonce: dict[str, int] = {}
+        self.nonces = NonceManager(w3)
+        self._fee_cache: tuple[float, int, int] | None = None
 
     def transact(
         self, fn: ContractFunction, *, sender: LocalAccount | None = None, value: int = 0
@@ -92,35 +130,97 @@ class RegistryClient:
         ``sender`` (the relayer by default), and wait for the receipt."""
         account = sender or self.relayer
         with chain_errors():
-            gas = self._estimate({"from": account.address, "value": Wei(value), **_call(fn)})
-            with self._lock(account.address):
-                tx_hash = self._send_with_fresh_nonce(fn, account, gas, value)
-            return self._wait(tx_hash)
+            gas = self.estimate(fn, sender=account.address, value=value)
+            signed = self.send(fn, account, gas=gas, value=value)
+            return self.wait(signed.tx_hash)
 
-    def _send_with_fresh_nonce(
-        self, fn: ContractFunction, account: LocalAccount, gas: int, value: int
-    ) -> HexBytes:
-        """Send with the locally tracked nonce; if the account sent elsewhere meanwhile (another
-        worker, an admin), re-read the nonce from the chain once and send again."""
-        for attempt in (1, 2):
-            params: TxParams = {
-                "from": account.address,
-                "nonce": Nonce(self._take_nonce(account.address)),
-                "gas": gas * 6 // 5 + 10_000,
-                "value": Wei(value),
-            }
-            tx: Any = fn.build_transaction(params)
+    def estimate(self, fn: ContractFunction, *, sender: ChecksumAddress, value: int = 0) -> int:
+        """The call's gas, simulated from ``sender``: a call bound to revert raises its decoded
+        error here, before anything is signed."""
+        with chain_errors():
+            return self._estimate({"from": sender, "value": Wei(value), **_call(fn)})
+
+    def send(
+        self,
+        fn: ContractFunction,
+        account: LocalAccount,
+        *,
+        gas: int,
+        value: int = 0,
+        on_signed: Callable[[SignedTx], None] | None = None,
+    ) -> SignedTx:
+        """Sign with the account's next nonce and broadcast. ``on_signed`` runs between the two
+        (the outbox records the signed bytes there, so that a crash cannot lose a sent
+        transaction). A nonce the node refuses is re-read from the node and signed again."""
+        for attempt in range(1, NONCE_ATTEMPTS + 1):
             try:
-                return self.w3.eth.send_raw_transaction(
-                    account.sign_transaction(tx).raw_transaction
-                )
-            except Web3RPCError as exc:
-                self._next_nonce.pop(account.address, None)
-                if attempt == 2 or "nonce" not in str(exc).lower():
-                    raise errors.TransactionFailed(
-                        "the node refused the transaction", reason=str(exc.message or exc)
-                    ) from exc
+                with chain_errors(), self.nonces.reserve(account.address) as nonce:
+                    signed = self._sign(fn, account, nonce=nonce, gas=gas, value=value)
+                    if on_signed is not None:
+                        on_signed(signed)
+                    self._broadcast(signed.raw)
+                    return signed
+            except NonceConflict:
+                if attempt == NONCE_ATTEMPTS:
+                    raise
         raise AssertionError("unreachable")
+
+    def rebroadcast(self, raw: bytes) -> None:
+        """Send already signed bytes again (after the node lost them); a nonce the chain has
+        moved past raises `NonceConflict`."""
+        with chain_errors():
+            self._broadcast(raw)
+
+    def replace(self, raw: bytes, account: LocalAccount, *, bump_percent: int = 25) -> SignedTx:
+        """The same transaction (same nonce) with fees raised by ``bump_percent``: how a stuck
+        transaction is pushed out (nodes want at least 10% more to replace)."""
+        tx = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
+        tip, max_fee = self._fees()
+        tip = max(tip, int(tx["maxPriorityFeePerGas"]) * (100 + bump_percent) // 100)
+        max_fee = max(max_fee, int(tx["maxFeePerGas"]) * (100 + bump_percent) // 100, tip)
+        params = {
+            key: tx[key] for key in ("chainId", "nonce", "gas", "to", "value", "data")
+        } | {"maxPriorityFeePerGas": tip, "maxFeePerGas": max_fee, "type": 2}
+        signed = _signed(account, params)
+        with chain_errors():
+            self._broadcast(signed.raw)
+        return signed
+
+    def _sign(
+        self, fn: ContractFunction, account: LocalAccount, *, nonce: int, gas: int, value: int
+    ) -> SignedTx:
+        tip, max_fee = self._fees()
+        params: TxParams = {
+            "from": account.address,
+            "chainId": self.chain_id,
+            "nonce": Nonce(nonce),
+            "gas": gas * 6 // 5 + 10_000,
+            "value": Wei(value),
+            "maxPriorityFeePerGas": Wei(tip),
+            "maxFeePerGas": Wei(max_fee),
+        }
+        return _signed(account, dict(fn.build_transaction(params)))
+
+    def _broadcast(self, raw: bytes) -> None:
+        try:
+            self.w3.eth.send_raw_transaction(raw)
+        except Web3RPCError as exc:
+            reason = str(exc.message or exc)
+            if any(marker in reason.lower() for marker in NONCE_REFUSALS):
+                raise NonceConflict(reason) from exc
+            raise errors.TransactionFailed(
+                "the node refused the transaction", reason=reason
+            ) from exc
+
+    def _fees(self) -> tuple[int, int]:
+        """(tip, max fee per gas): twice the base fee plus the tip, refreshed every few seconds
+        rather than read on every send."""
+        now = time.monotonic()
+        if self._fee_cache is None or now - self._fee_cache[0] > FEE_REFRESH_SECONDS:
+            base_fee = int(self.w3.eth.get_block("latest").get("baseFeePerGas", 0))
+            tip = int(self.w3.eth.max_priority_fee)
+            self._fee_cache = (now, tip, 2 * base_fee + tip)
+        return self._fee_cache[1], self._fee_cache[2]
 
     def unsigned(
         self, fn: ContractFunction, *, sender: ChecksumAddress, value: int = 0
@@ -163,7 +263,7 @@ class RegistryClient:
             )
         with chain_errors():
             self._estimate({"from": sender, "value": Wei(value), **wanted})
-            return self._wait(self.w3.eth.send_raw_transaction(raw))
+            return self.wait(self.w3.eth.send_raw_transaction(raw).to_0x_hex())
 
     def call(self, fn: ContractFunction) -> Any:
         """A view call with decoded reverts."""
@@ -173,37 +273,45 @@ class RegistryClient:
             except ContractCustomError as exc:
                 raise self._reverts.to_exception(exc.data) from exc
 
-    def _wait(self, tx_hash: HexBytes) -> TxReceipt:
-        try:
-            receipt = self.w3.eth.wait_for_transaction_receipt(
-                tx_hash, timeout=self.tx_timeout, poll_latency=RECEIPT_POLL_SECONDS
-            )
-        except TimeExhausted as exc:
-            raise errors.TransactionFailed(
-                "the transaction was not mined in time", tx_hash=tx_hash.to_0x_hex()
-            ) from exc
+    def wait(self, tx_hash: str) -> TxReceipt:
+        """The receipt of a successful transaction; a revert or a timeout raises."""
+        with chain_errors():
+            try:
+                receipt = self.w3.eth.wait_for_transaction_receipt(
+                    HexBytes(tx_hash), timeout=self.tx_timeout, poll_latency=RECEIPT_POLL_SECONDS
+                )
+            except TimeExhausted as exc:
+                raise errors.TransactionFailed(
+                    "the transaction was not mined in time", tx_hash=tx_hash
+                ) from exc
         if receipt["status"] != 1:
-            raise errors.TransactionFailed("the transaction reverted", tx_hash=tx_hash.to_0x_hex())
+            raise errors.TransactionFailed("the transaction reverted", tx_hash=tx_hash)
         return receipt
 
     def _estimate(self, call: TxParams) -> int:
+        for _ in range(ESTIMATE_ATTEMPTS - 1):
+            try:
+                return self._estimate_once(call)
+            except Web3RPCError as exc:
+                # anvil with pruned history can resolve "latest" to the block just replaced
+                # by a new one while a transaction is mined: ask again
+                if "BlockOutOfRange" not in str(exc):
+                    raise
+        return self._estimate_once(call)
+
+    def _estimate_once(self, call: TxParams) -> int:
         try:
             return int(self.w3.eth.estimate_gas(call))
         except ContractCustomError as exc:
             raise self._reverts.to_exception(exc.data) from exc
         except ContractLogicError as exc:
             raise errors.TransactionReverted(str(exc.message or "reverted")) from exc
-
-    def _lock(self, address: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(address, threading.Lock())
-
-    def _take_nonce(self, address: ChecksumAddress) -> int:
-        nonce = self._next_nonce.get(address)
-        if nonce is None:
-            nonce = self.w3.eth.get_transaction_count(address, "pending")
-        self._next_nonce[address] = nonce + 1
-        return nonce
+        except Web3RPCError as exc:
+            if "insufficient funds" not in str(exc).lower():
+                raise
+            raise errors.InsufficientFunds(
+                "the sender cannot pay for the gas and the value", sender=call.get("from")
+            ) from exc
 
     def owner_of(self, work_id: int) -> ChecksumAddress | None:
         """The current owner, or None if the work is not registered on chain."""
@@ -221,6 +329,15 @@ class RegistryClient:
             creator: ChecksumAddress = self.contract.functions.creatorOf(work_id).call()
             return creator
 
+    def is_pending(self, tx_hash: str) -> bool:
+        """Whether the node holds ``tx_hash`` unmined in its pool."""
+        with chain_errors():
+            try:
+                tx = self.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return False
+            return tx.get("blockNumber") is None
+
     def receipt(self, tx_hash: str) -> TxReceipt | None:
         with chain_errors():
             try:
@@ -231,6 +348,14 @@ class RegistryClient:
     def block(self, number: BlockIdentifier) -> BlockData:
         with chain_errors():
             return self.w3.eth.get_block(number)
+
+    def block_hash(self, number: int) -> str | None:
+        """The hash of block ``number``, or None if the chain does not reach it."""
+        with chain_errors():
+            try:
+                return self.w3.eth.get_block(number)["hash"].to_0x_hex()
+            except BlockNotFound:
+                return None
 
     def has_code(self, address: ChecksumAddress) -> bool:
         """Whether ``address`` is a contract (an ERC-1271 wallet, say) rather than a key."""

@@ -26,6 +26,9 @@ _BY_NAME: dict[str, type[errors.RegistryError]] = {
     "WorkFlagged": errors.Conflict,
     "DisputeNotOpen": errors.Conflict,
     "LicenseAlreadyHeld": errors.Conflict,
+    "ArchiveAlreadyAnchored": errors.Conflict,
+    "EmptyArchive": errors.InvalidInput,
+    "ArchiveNotAnchored": errors.NotFound,
 }
 # For these the Solidity error's own name is the more precise code.
 _NAMED_CODES = (errors.Forbidden, errors.Conflict, errors.TransactionReverted)

@@ -45,6 +45,13 @@ REGISTER_BATCH_TYPE = [
     {"name": "deadline", "type": "uint256"},
 ]
 
+ANCHOR_TYPE = [
+    {"name": "archivist", "type": "address"},
+    {"name": "root", "type": "bytes32"},
+    {"name": "count", "type": "uint32"},
+    {"name": "deadline", "type": "uint256"},
+]
+
 
 def _domain(chain_id: int, contract: ChecksumAddress) -> dict[str, Any]:
     return {
@@ -123,6 +130,24 @@ def register_batch_message(
             "metadataHashes": list(metadata_hashes),
             "deadline": deadline,
         },
+    }
+
+
+def anchor_message(
+    *,
+    chain_id: int,
+    contract: ChecksumAddress,
+    archivist: ChecksumAddress,
+    root: str,
+    count: int,
+    deadline: int,
+) -> dict[str, Any]:
+    """The typed data of an archive's anchoring: one signature for a whole Merkle tree."""
+    return {
+        "types": {"EIP712Domain": _DOMAIN_TYPE, "Anchor": ANCHOR_TYPE},
+        "primaryType": "Anchor",
+        "domain": _domain(chain_id, contract),
+        "message": {"archivist": archivist, "root": root, "count": count, "deadline": deadline},
     }
 
 

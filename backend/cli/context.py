@@ -34,9 +34,10 @@ class State:
     api: str
     json: bool
     keys_dir: Path
+    api_key: str | None = None
 
-    def client(self) -> RightsClient:
-        return RightsClient(self.api)
+    def client(self, *, admin_token: str | None = None) -> RightsClient:
+        return RightsClient(self.api, api_key=self.api_key, admin_token=admin_token)
 
 
 def state(ctx: typer.Context) -> State:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from backend.cli import keys, licenses, offers, proof
+from backend.cli import admin, keys, licenses, offers, proof
 from backend.cli.context import (
     Password,
     PasswordFile,
@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(admin.app, name="admin")
 app.add_typer(keys.app, name="keys")
 app.add_typer(licenses.app, name="licenses")
 app.add_typer(offers.app, name="offers")
@@ -45,9 +46,12 @@ def main(
     keys_dir: Annotated[
         Path, typer.Option("--keys-dir", envvar="RIGHTS_KEYS_DIR", help="encrypted keys")
     ] = Path("~/.rights/keys"),
+    api_key: Annotated[
+        str | None, typer.Option(envvar="RIGHTS_API_KEY", help="the API key, if the API needs one")
+    ] = None,
 ) -> None:
     """Global options."""
-    ctx.obj = State(api=api, json=json_output, keys_dir=keys_dir.expanduser())
+    ctx.obj = State(api=api, json=json_output, keys_dir=keys_dir.expanduser(), api_key=api_key)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 from backend.client import signing
 from backend.client.errors import ApiError
 from backend.client.models import ChainInfo, Recommendations, RecommenderStatus
+from backend.services.api_keys import ApiKeyCreated, ApiKeyOut
 from backend.services.interactions import InteractionIn, InteractionsOut
 from backend.services.market_schemas import (
     Balance,
@@ -37,12 +38,26 @@ SIGNATURE_LIFETIME = 3600
 
 
 class RightsClient:
-    """A synchronous client of one registry API at ``base_url``."""
+    """A synchronous client of one registry API at ``base_url``; ``api_key`` goes with every
+    request as `X-API-Key`, ``admin_token`` as the bearer token the admin endpoints need."""
 
     def __init__(
-        self, base_url: str = "http://127.0.0.1:8000", *, timeout: float = 60.0, **kwargs: Any
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        *,
+        timeout: float = 60.0,
+        api_key: str | None = None,
+        admin_token: str | None = None,
+        **kwargs: Any,
     ) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, **kwargs)
+        headers = dict(kwargs.pop("headers", {}))
+        if api_key is not None:
+            headers["X-API-Key"] = api_key
+        if admin_token is not None:
+            headers["Authorization"] = f"Bearer {admin_token}"
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=timeout, headers=headers, **kwargs
+        )
         self._chain: ChainInfo | None = None
 
     def close(self) -> None:
@@ -235,6 +250,7 @@ class RightsClient:
         return self._list(DisputeOut, "/v1/disputes", work=work, status=status)
 
     def resolve_dispute(self, account: LocalAccount, dispute_id: int, upheld: bool) -> TxOutcome:
+        """The arbiter's decision; the API also wants the client's admin_token."""
         path = f"/v1/disputes/{dispute_id}/resolve"
         return self._transact(account, TxOutcome, "POST", path, {"upheld": upheld})
 
@@ -273,6 +289,19 @@ class RightsClient:
         headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
         response = self.request("POST", "/v1/recommender/train", headers=headers)
         return RecommenderStatus.model_validate(response.json())
+
+    # admin (the client's admin_token)
+
+    def create_api_key(self, name: str) -> ApiKeyCreated:
+        """A new API key; its plaintext is in this answer only."""
+        return self._post(ApiKeyCreated, "/v1/admin/api-keys", {"name": name})
+
+    def api_keys(self) -> list[ApiKeyOut]:
+        return self._list(ApiKeyOut, "/v1/admin/api-keys")
+
+    def revoke_api_key(self, key_id: int) -> ApiKeyOut:
+        path = f"/v1/admin/api-keys/{key_id}"
+        return ApiKeyOut.model_validate(self.request("DELETE", path).json())
 
 
 def _work(content_hash: str, metadata: WorkMetadata, parent_id: str | None) -> dict[str, Any]:

@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.chain.accounts import dev_account
 from backend.chain.compiler import compile_contracts
 from backend.chain.deployment import Deployment
+from backend.chain.keystore import account_from_keystore
 from backend.chain.registry import RegistryClient, chain_errors, connect
 from backend.core.config import Settings
 from backend.core.errors import NotDeployed, RegistryError
 from backend.db.session import make_engine, make_sessionmaker, migrate
 from backend.indexer.indexer import Indexer
+from backend.services.limits import RelayLimits
+from backend.services.outbox import Outbox
 from backend.services.recsys.store import ModelStore
 
 log = logging.getLogger(__name__)
@@ -39,7 +42,9 @@ class Runtime:
         self._registry: RegistryClient | None = None
         self._indexer: Indexer | None = None
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self.outbox = Outbox(sessions=self.sessions, registry=self.registry, settings=settings)
+        self.limits = RelayLimits(settings)
         self.models = ModelStore(settings.models_dir)
         self.training_lock = threading.Lock()
 
@@ -59,6 +64,7 @@ class Runtime:
                     start_block=registry.deployment.block_number,
                     confirmations=self.settings.confirmations,
                     max_blocks=self.settings.indexer_max_blocks,
+                    reorg_window=self.settings.reorg_window,
                 )
             return self._indexer
 
@@ -78,8 +84,21 @@ class Runtime:
         )
 
     def start_indexer(self) -> None:
-        self._thread = threading.Thread(target=self._follow, name="indexer", daemon=True)
-        self._thread.start()
+        """Follow the chain into the index, and keep the write outbox reconciled with it."""
+        self._threads = [
+            threading.Thread(target=self._follow, name="indexer", daemon=True),
+            threading.Thread(target=self._reconcile, name="outbox", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _reconcile(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.outbox.run(self._stop.is_set, self._stop.wait)
+            except RegistryError as exc:
+                log.warning("outbox waiting for the chain: %s", exc.message)
+                self._stop.wait(self.settings.outbox_poll_seconds)
 
     def _follow(self) -> None:
         while not self._stop.is_set():
@@ -91,13 +110,20 @@ class Runtime:
 
     def close(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        for thread in self._threads:
+            thread.join(timeout=10)
         self.engine.dispose()
 
 
 def relayer_account(settings: Settings, chain_id: int) -> LocalAccount:
-    """The configured relayer key; anvil's first dev account on a local anvil chain."""
+    """The configured relayer key (raw or from a keystore); anvil's first dev account on a local
+    anvil chain."""
+    if settings.relayer_keystore is not None:
+        return account_from_keystore(
+            settings.relayer_keystore,
+            password=settings.relayer_keystore_password,
+            password_file=settings.relayer_keystore_password_file,
+        )
     if settings.relayer_private_key is not None:
         account: LocalAccount = Account.from_key(settings.relayer_private_key.get_secret_value())
         return account

@@ -4,7 +4,17 @@ be rebuilt from it; metadata documents are the service's own, matched by their o
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 HASH = String(66)
@@ -62,6 +72,35 @@ class IndexerCursor(Base):
     contract: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
     block_number: Mapped[int] = mapped_column(BigInteger)
     block_hash: Mapped[str] = mapped_column(HASH)
+
+
+class IndexedBlock(Base):
+    """The hash of a recently indexed block (the last ``reorg_window``): after a reorg, the
+    highest one that still matches the chain is where it forked."""
+
+    __tablename__ = "indexed_blocks"
+
+    contract: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    block_hash: Mapped[str] = mapped_column(HASH)
+
+
+class IndexJournal(Base):
+    """One change to an index row made while a recent block range was indexed, with what
+    undoes it; a reorg undoes the ranges above its fork point, newest change first."""
+
+    __tablename__ = "index_journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(ADDRESS)
+    first_block: Mapped[int] = mapped_column(BigInteger, comment="the indexed range's first block")
+    last_block: Mapped[int] = mapped_column(BigInteger, comment="the indexed range's last block")
+    table_name: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(8), comment="insert, update or delete")
+    row_key: Mapped[str] = mapped_column(Text, comment="JSON: the row's primary key")
+    before: Mapped[str | None] = mapped_column(Text, comment="JSON: the old column values")
+
+    __table_args__ = (Index("ix_index_journal_range", "contract", "last_block"),)
 
 
 class MetadataDocument(Base):
@@ -157,6 +196,17 @@ class Derivative(ChainRow, Base):
     parent_id: Mapped[str] = mapped_column(HASH, index=True)
 
 
+class ArchiveAnchor(ChainRow, Base):
+    """An archive's Merkle root anchored on chain (`ArchiveAnchored`); ``timestamp`` is the
+    anchor time, which is every one of its works' registration time."""
+
+    __tablename__ = "archive_anchors"
+
+    archivist: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    root: Mapped[str] = mapped_column(HASH, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, comment="works declared (uint32)")
+
+
 INDEX_TABLES = (
     Work.__table__,
     Transfer.__table__,
@@ -166,7 +216,10 @@ INDEX_TABLES = (
     PayeeSplit.__table__,
     DisputeRecord.__table__,
     Derivative.__table__,
+    ArchiveAnchor.__table__,
 )
+# The indexer's reorg bookkeeping: derived from the chain too, cleared with the index.
+REORG_TABLES = (IndexedBlock.__table__, IndexJournal.__table__)
 
 
 class InteractionBatch(Base):
@@ -192,3 +245,80 @@ class Interaction(Base):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[float | None]
     timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApiKey(Base):
+    """A client's API key. Only its SHA-256 is stored; the plaintext is shown once at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), comment="first characters, for display")
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="hex SHA-256")
+    created_at: Mapped[int] = mapped_column(BigInteger, comment="unix s")
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger, comment="unix s; NULL = active")
+
+
+class Operation(Base):
+    """The write outbox: a relayed registration, recorded before it is sent and followed until
+    the chain confirms it (accepted -> sent -> confirmed, or failed with the reason)."""
+
+    __tablename__ = "operations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, comment="uuid4 hex")
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    request_hash: Mapped[str] = mapped_column(HASH, comment="what the key was first used for")
+    kind: Mapped[str] = mapped_column(String(16), comment="register, batch or derivative")
+    creator: Mapped[str] = mapped_column(ADDRESS, index=True)
+    payload: Mapped[str] = mapped_column(Text, comment="JSON: the call's arguments")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    sender: Mapped[str | None] = mapped_column(ADDRESS)
+    nonce: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[str | None] = mapped_column(HASH)
+    tx_hashes: Mapped[str] = mapped_column(Text, default="[]", comment="JSON: every version sent")
+    raw_tx: Mapped[str | None] = mapped_column(Text, comment="0x signed bytes of tx_hash")
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[str | None] = mapped_column(HASH)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_details: Mapped[str | None] = mapped_column(Text, comment="JSON")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class OperationWork(Base):
+    """A work claimed by an operation: one pending registration per content hash."""
+
+    __tablename__ = "operation_works"
+
+    content_hash: Mapped[str] = mapped_column(HASH, primary_key=True)
+    operation_id: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class Archive(Base):
+    """An archive's Merkle tree, the service's own (only its root goes on chain): kept so that
+    any of its works' inclusion proofs can be served."""
+
+    __tablename__ = "archives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    root: Mapped[str] = mapped_column(HASH, unique=True)
+    archivist: Mapped[str] = mapped_column(ADDRESS, index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    tree: Mapped[bytes] = mapped_column(
+        LargeBinary, comment="32-byte nodes, OpenZeppelin StandardMerkleTree layout"
+    )
+    submitted_at: Mapped[int] = mapped_column(BigInteger, comment="unix s")
+
+
+class ArchiveLeaf(Base):
+    """One work of an archive; ``leaf_index`` is its place among the tree's sorted leaves."""
+
+    __tablename__ = "archive_leaves"
+
+    archive_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(HASH, index=True)
+    metadata_hash: Mapped[str] = mapped_column(HASH)

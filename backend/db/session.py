@@ -1,16 +1,24 @@
-"""Engine, sessions and migrations."""
+"""Engine, sessions, migrations and cross-process locks.
+
+SQLite (the default) serves one process; PostgreSQL serves several API workers at once, which
+coordinate through advisory locks: one migrates at a time, one follows the chain at a time.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Each request thread holds a connection only while it reads or commits (never while it waits
+# for the chain); this covers the API's thread pool (40) plus the indexer and the outbox.
+POOL_SIZE, POOL_OVERFLOW = 20, 30
 
 
 def make_engine(url: str) -> Engine:
@@ -19,10 +27,15 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -44,5 +57,36 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the latest schema."""
-    command.upgrade(alembic_config(url), "head")
+    """Bring the database at ``url`` to the latest schema; concurrent callers take turns."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            if is_postgresql(connection):
+                connection.execute(select(func.pg_advisory_xact_lock(lock_key("migrate"))))
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def advisory_lock(session: Session, name: str, *, wait: bool = False) -> bool:
+    """Take the lock ``name`` until ``session``'s transaction ends: False if another transaction
+    holds it, or with ``wait`` once it is free. Always True on SQLite, which one process serves.
+    """
+    if not is_postgresql(session.connection()):
+        return True
+    key = lock_key(name)
+    if wait:
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+def lock_key(name: str) -> int:
+    """The signed 64-bit advisory-lock key of ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def is_postgresql(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.db.models import (
+    ArchiveAnchor,
     Derivative,
     DisputeRecord,
     LicenseEvent,
@@ -34,6 +35,12 @@ PERPETUAL = 2**64 - 1
 
 def work_hex(work_id: int) -> str:
     return f"0x{work_id:064x}"
+
+
+def chain_text(value: str) -> str:
+    """A string from an event, storable in every database: PostgreSQL text cannot hold NUL,
+    which anyone may put on chain, so it becomes U+FFFD (as on SQLite, for one index)."""
+    return value.replace("\x00", "\ufffd")
 
 
 class _Batch:
@@ -155,7 +162,7 @@ def _offer_created(batch: _Batch, event: ContractEvent) -> int:
             sold=0,
             transferable=args["transferable"],
             active=True,
-            terms_uri=args["termsURI"],
+            terms_uri=chain_text(args["termsURI"]),
             terms_hash="0x" + bytes(args["termsHash"]).hex(),
             **batch.chain(event.position),
         )
@@ -221,7 +228,7 @@ def _dispute_opened(batch: _Batch, event: ContractEvent) -> int:
             work_id=work_hex(args["workId"]),
             claimant=args["claimant"],
             bond_wei=str(args["bond"]),
-            evidence_uri=args["evidenceURI"],
+            evidence_uri=chain_text(args["evidenceURI"]),
             status="open",
             **batch.chain(event.position),
         )
@@ -245,6 +252,26 @@ def _dispute_resolved(batch: _Batch, event: ContractEvent) -> int:
     return 1
 
 
+def _archive_anchored(batch: _Batch, event: ContractEvent) -> int:
+    key = (event.args["archivist"], "0x" + bytes(event.args["root"]).hex())
+    if batch.session.get(ArchiveAnchor, key) is not None:
+        return 0
+    chain = batch.chain(event.position) | {"timestamp": event.args["anchoredAt"]}
+    batch.session.add(
+        ArchiveAnchor(archivist=key[0], root=key[1], count=event.args["count"], **chain)
+    )
+    return 1
+
+
+def _anchored_claimed(batch: _Batch, event: ContractEvent) -> int:
+    """A claimed work was registered when its archive was anchored, not when claimed."""
+    work = batch.session.get(Work, work_hex(event.args["workId"]))
+    if work is None or work.registered_at == event.args["anchoredAt"]:
+        return 0
+    work.registered_at = event.args["anchoredAt"]
+    return 1
+
+
 def _expiry(value: int) -> int | None:
     return None if value == PERPETUAL else value
 
@@ -258,4 +285,6 @@ _HANDLERS: dict[str, Callable[[_Batch, ContractEvent], int]] = {
     "LicenseTransferred": _license_transferred,
     "DisputeOpened": _dispute_opened,
     "DisputeResolved": _dispute_resolved,
+    "ArchiveAnchored": _archive_anchored,
+    "AnchoredWorkClaimed": _anchored_claimed,
 }

@@ -113,6 +113,8 @@ class EventDecoder:
         "LicenseTransferred",
         "DisputeOpened",
         "DisputeResolved",
+        "ArchiveAnchored",
+        "AnchoredWorkClaimed",
     )
 
     def __init__(self, registry: Contract, market: Contract) -> None:

@@ -3,11 +3,9 @@ deployment block. Metadata documents, which are not on chain, are left as they a
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-
 from backend.core.config import Settings
 from backend.core.runtime import Runtime
-from backend.db.models import INDEX_TABLES
+from backend.indexer.indexer import clear_index
 
 
 def rebuild_index(settings: Settings) -> int:
@@ -15,8 +13,7 @@ def rebuild_index(settings: Settings) -> int:
     runtime = Runtime(settings)
     try:
         with runtime.sessions.begin() as session:
-            for table in reversed(INDEX_TABLES):
-                session.execute(delete(table))
+            clear_index(session)
         return runtime.indexer().sync()
     finally:
         runtime.close()

@@ -14,6 +14,7 @@ from backend.db.models import Derivative, LicenseEvent, MetadataDocument, Transf
 from backend.indexer.apply import ZERO_ADDRESS
 from backend.indexer.events import registrations_in
 from backend.services import market
+from backend.services.archives.inclusion import inclusion_proof
 from backend.services.metadata import document_hash
 from backend.services.provenance_schemas import (
     ChainCheck,
@@ -34,11 +35,14 @@ def provenance(
         content_hash=content_hash,
         chain_id=registry.chain_id,
         contract_address=registry.address,
+        anchor=inclusion_proof(session=session, registry=registry, content_hash=content_hash),
     )
     work = session.get(Work, content_hash)
     if work is None:
         # Registered on chain but not indexed yet (e.g. awaiting confirmations) still counts.
         answer.registered = registry.owner_of(int(content_hash, 16)) is not None
+        if answer.anchor is not None:
+            answer.metadata = _metadata_check(session, answer.anchor.metadata_hash)
         return answer
     transfers = session.scalars(
         select(Transfer)
@@ -50,7 +54,7 @@ def provenance(
             "registered": True,
             "work": work_out(work, public_url=public_url),
             "custody": [_transfer_out(t) for t in transfers],
-            "metadata": _metadata_check(session, work),
+            "metadata": _metadata_check(session, work.metadata_hash),
             "chain_check": _chain_check(registry, work),
             **_market_record(session, work),
         }
@@ -94,19 +98,19 @@ def _transfer_out(transfer: Transfer) -> TransferOut:
     )
 
 
-def _metadata_check(session: Session, work: Work) -> MetadataCheck:
-    stored = session.get(MetadataDocument, work.metadata_hash)
+def _metadata_check(session: Session, metadata_hash: str) -> MetadataCheck:
+    stored = session.get(MetadataDocument, metadata_hash)
     if stored is None:
         return MetadataCheck(
-            on_chain_hash=work.metadata_hash, available=False, matches=False, document=None
+            on_chain_hash=metadata_hash, available=False, matches=False, document=None
         )
-    matches = document_hash(stored.document.encode()) == work.metadata_hash
+    matches = document_hash(stored.document.encode()) == metadata_hash
     try:
         document = json.loads(stored.document)
     except ValueError:
         document = None  # corrupted beyond JSON: report it, do not fail the verification
     return MetadataCheck(
-        on_chain_hash=work.metadata_hash,
+        on_chain_hash=metadata_hash,
         available=True,
         matches=matches and isinstance(document, dict),
         document=document if isinstance(document, dict) else None,

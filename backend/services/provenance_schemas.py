@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from backend.services.archives.schemas import InclusionProof
 from backend.services.market_schemas import DisputeOut, LicenseOut, OfferOut
 from backend.services.schemas import WorkOut
 
@@ -54,3 +55,8 @@ class Provenance(BaseModel):
     offers: list[OfferOut] = Field(default_factory=list)
     licenses: list[LicenseOut] = Field(default_factory=list, description="licences sold")
     disputes: list[DisputeOut] = Field(default_factory=list)
+    anchor: InclusionProof | None = Field(
+        None,
+        description="The work is in an anchored archive, registered as of the anchor time "
+        "(a token only once claimed): the proof of it, checkable against the chain alone",
+    )

@@ -1,13 +1,14 @@
-"""Registering works: check the request off-chain, keep the metadata, relay it on chain."""
+"""Registering works: check the request off-chain, keep the metadata, relay it on chain through
+the write outbox."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
 from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
-from hexbytes import HexBytes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from web3.types import TxReceipt
@@ -23,10 +24,12 @@ from backend.chain.typed_data import (
 )
 from backend.core import errors
 from backend.core.config import Settings
-from backend.db.models import MetadataDocument, Work
+from backend.db.models import MetadataDocument, Operation, Work
 from backend.indexer.events import registrations_in
 from backend.indexer.indexer import Indexer
 from backend.services.metadata import canonical_document, document_hash
+from backend.services.outbox import CONFIRMED, FAILED, Outbox
+from backend.services.outbox_calls import RegistrationCall
 from backend.services.schemas import Authorisation, TypedDataOut, TypedDataRequest, WorkIn, WorkOut
 from backend.services.works import metadata_url
 
@@ -80,17 +83,27 @@ def typed_data_for(
     )
 
 
+@dataclass(frozen=True)
+class Pending:
+    """Accepted and recorded, not confirmed yet: the client follows the operation."""
+
+    operation: Operation
+
+
 def register_works(
     *,
     settings: Settings,
     session: Session,
     registry: RegistryClient,
     indexer: Indexer,
+    outbox: Outbox,
     auth: Authorisation,
     works: list[WorkIn],
-) -> Registration:
-    """Register ``works`` for one creator in one transaction (`registerFor` for one work,
-    `registerBatchFor` for several), relayed and paid for by the service."""
+    idempotency_key: str | None = None,
+) -> Registration | Pending:
+    """Register ``works`` for one creator in one transaction, relayed and paid for by the
+    service through the outbox: the result once confirmed within `write_wait_seconds`, else
+    the pending operation. A retry with the same ``idempotency_key`` gets the first result."""
     if len(works) > settings.max_batch_size:
         raise errors.InvalidInput(
             f"at most {settings.max_batch_size} works per batch", count=len(works)
@@ -99,9 +112,22 @@ def register_works(
     if len(set(content_hashes)) != len(content_hashes):
         raise errors.InvalidInput("the same content hash appears twice in the request")
     parent_id = _parent(works)
-    _reject_indexed(session, content_hashes)
     documents = [canonical_document(w.content_hash, w.metadata) for w in works]
     metadata_hashes = [document_hash(d) for d in documents]
+    if idempotency_key is not None:
+        subject = RegistrationCall(
+            creator=_creator(settings, auth),
+            content_hashes=content_hashes,
+            metadata_hashes=metadata_hashes,
+            deadline=0,
+            signature="0x",
+            parent_id=parent_id,
+        )
+        first = outbox.existing(session, idempotency_key, subject)
+        if first is not None:
+            session.close()  # no connection held while waiting for the chain
+            return _outcome(settings, registry, indexer, outbox, first)
+    _reject_indexed(session, content_hashes)
     creator, deadline, signature = _authorise(
         settings=settings,
         registry=registry,
@@ -110,12 +136,51 @@ def register_works(
         metadata_hashes=metadata_hashes,
         parent_id=parent_id,
     )
-    _store_documents(session, works, documents, metadata_hashes)
-    receipt = _send(
-        registry, creator, content_hashes, metadata_hashes, deadline, signature, parent_id
+    call = RegistrationCall(
+        creator=creator,
+        content_hashes=content_hashes,
+        metadata_hashes=metadata_hashes,
+        deadline=deadline,
+        signature=signature,
+        parent_id=parent_id,
     )
+    gas = registry.estimate(call.function(registry), sender=registry.relayer.address)
+    _stage_documents(session, works, documents, metadata_hashes)
+    op = outbox.submit(session, call, idempotency_key=idempotency_key, gas=gas)
+    session.close()
+    return _outcome(settings, registry, indexer, outbox, op)
+
+
+def _outcome(
+    settings: Settings,
+    registry: RegistryClient,
+    indexer: Indexer,
+    outbox: Outbox,
+    op: Operation,
+) -> Registration | Pending:
+    settled = outbox.settle(op.id, settings.write_wait_seconds)
+    if settled.status == FAILED:
+        raise errors.rebuild(
+            settled.error_code or "transaction_failed",
+            settled.error_message or "the registration failed",
+            json.loads(settled.error_details or "{}"),
+        )
+    if settled.status != CONFIRMED or settled.tx_hash is None:
+        return Pending(settled)
+    receipt = registry.receipt(settled.tx_hash)
+    if receipt is None:  # the chain lost it since: the outbox sends it again
+        return Pending(settled)
     indexer.sync()
     return _registration(registry, receipt, public_url=settings.effective_public_url)
+
+
+def _creator(settings: Settings, auth: Authorisation) -> ChecksumAddress:
+    """Who registers, before any signature is checked (to look an idempotent retry up)."""
+    if auth.dev_account is not None and settings.dev_mode:
+        return dev_account(auth.dev_account).address
+    if auth.creator is None:
+        raise errors.InvalidInput("creator is required (or dev_account in dev mode)")
+    return to_checksum_address(auth.creator)
 
 
 def _parent(works: list[WorkIn]) -> str | None:
@@ -189,9 +254,11 @@ def _authorise(
     return creator, auth.deadline, auth.signature
 
 
-def _store_documents(
+def _stage_documents(
     session: Session, works: list[WorkIn], documents: list[bytes], hashes: list[str]
 ) -> None:
+    """Add the metadata documents to the session: the outbox commits them with the operation,
+    so that two requests for the same work at once meet at one conflict."""
     for work, document, digest in zip(works, documents, hashes, strict=True):
         session.merge(
             MetadataDocument(
@@ -202,33 +269,6 @@ def _store_documents(
                 creator_name=work.metadata.creator_name,
             )
         )
-    session.commit()
-
-
-def _send(
-    registry: RegistryClient,
-    creator: ChecksumAddress,
-    content_hashes: list[str],
-    metadata_hashes: list[str],
-    deadline: int,
-    signature: str,
-    parent_id: str | None,
-) -> TxReceipt:
-    """`registerDerivativeFor` for a derivative, `registerFor` for one work, else
-    `registerBatchFor`: the cheapest call that carries the creator's signature."""
-    functions = registry.contract.functions
-    hashes = [bytes(HexBytes(h)) for h in content_hashes]
-    metas = [bytes(HexBytes(h)) for h in metadata_hashes]
-    proof = bytes(HexBytes(signature))
-    if parent_id is not None:
-        fn = functions.registerDerivativeFor(
-            creator, hashes[0], metas[0], int(parent_id, 16), deadline, proof
-        )
-    elif len(hashes) == 1:
-        fn = functions.registerFor(creator, hashes[0], metas[0], deadline, proof)
-    else:
-        fn = functions.registerBatchFor(creator, hashes, metas, deadline, proof)
-    return registry.transact(fn)
 
 
 def _registration(registry: RegistryClient, receipt: TxReceipt, *, public_url: str) -> Registration:

@@ -30,9 +30,24 @@ def _signature(value: str) -> str:
     return "0x" + body.lower()
 
 
-Hash32 = Annotated[str, AfterValidator(_hash32), Field(examples=["0x" + "ab" * 32])]
-Address = Annotated[str, AfterValidator(_address), Field(examples=["0x" + "11" * 20])]
-Signature = Annotated[str, AfterValidator(_signature)]
+# The patterns document the formats in the OpenAPI schema; the validators above decide.
+Hash32 = Annotated[
+    str,
+    AfterValidator(_hash32),
+    Field(examples=["0x" + "ab" * 32], json_schema_extra={"pattern": "^(0x)?[0-9a-fA-F]{64}$"}),
+]
+Address = Annotated[
+    str,
+    AfterValidator(_address),
+    Field(
+        examples=["0x" + "11" * 20],
+        description="EIP-55 checksummed if mixed case",
+        json_schema_extra={"pattern": "^(0x)?[0-9a-fA-F]{40}$"},
+    ),
+]
+Signature = Annotated[
+    str, AfterValidator(_signature), Field(json_schema_extra={"pattern": "^(0x)?[0-9a-fA-F]{130}$"})
+]
 Deadline = Annotated[int, Field(ge=0, lt=2**64, description="Unix seconds")]
 DevAccount = Annotated[int, Field(ge=1, le=9, description="Dev mode: anvil account that signs")]
 
@@ -112,3 +127,19 @@ class VerifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_hash: Hash32
+
+
+class OperationOut(BaseModel):
+    """A relayed write as the outbox follows it: `accepted` (recorded), `sent` (broadcast),
+    `confirmed` (on chain) or `failed` (with the chain's reason in `error`)."""
+
+    operation_id: str
+    status: str
+    kind: str
+    creator: str
+    content_hashes: list[str]
+    tx_hash: str | None = None
+    block_number: int | None = None
+    attempts: int
+    error: dict[str, object] | None = None
+    status_url: str

@@ -8,7 +8,17 @@ pragma solidity 0.8.37;
 /// @dev Only what contracts need to read is kept in storage (the owner, through ERC-721, and the
 ///      original creator once the token first leaves them). The metadata document's hash lives
 ///      in the `WorkRegistered` event, which indexers and verifiers read from the receipt.
+///      Archives (catalogues of many works) can instead anchor one Merkle root for all of them
+///      and claim each work as a token later, by proof of inclusion.
 interface IWorkRegistry {
+    /// @notice An anchored archive, one storage slot: the archivist and root are its key.
+    /// @param anchoredAt Block timestamp of the anchoring (unix seconds); 0 = not anchored.
+    /// @param count Number of works the archivist declared the tree to hold (not checked).
+    struct Anchor {
+        uint64 anchoredAt;
+        uint32 count;
+    }
+
     /// @notice A work was registered.
     /// @param workId The token id: the SHA-256 of the work's bytes, as uint256.
     /// @param creator The creator and first owner of the work.
@@ -23,6 +33,23 @@ interface IWorkRegistry {
     /// @notice The contract consulted for derivative licences changed.
     /// @param licenseChecker The new licence market.
     event LicenseCheckerChanged(address licenseChecker);
+
+    /// @notice An archivist committed to a catalogue of works by its Merkle root.
+    /// @param root Root of the tree whose leaves are
+    ///        `keccak256(bytes.concat(keccak256(abi.encode(archivist, contentHash, metadataHash))))`,
+    ///        pairs hashed in sorted order (OpenZeppelin `StandardMerkleTree`).
+    /// @param archivist The account the works are attributed to, and their owner once claimed.
+    /// @param count Number of works the archivist declared the tree to hold.
+    /// @param anchoredAt Block timestamp of the anchoring: the works' registration time.
+    event ArchiveAnchored(
+        bytes32 indexed root, address indexed archivist, uint32 count, uint64 anchoredAt
+    );
+
+    /// @notice An anchored work became a token (after its `Transfer` and `WorkRegistered`).
+    /// @param workId The token id: the work's SHA-256, as uint256.
+    /// @param root The anchored root its inclusion was proven against.
+    /// @param anchoredAt When that root was anchored: the work's registration time.
+    event AnchoredWorkClaimed(uint256 indexed workId, bytes32 indexed root, uint64 anchoredAt);
 
     /// @notice The base of `tokenURI` changed.
     /// @param baseURI The new base; a token's URI is `baseURI || hex(workId) || "/metadata"`.
@@ -54,6 +81,26 @@ interface IWorkRegistry {
 
     /// @notice A zero content hash was submitted (it is nobody's SHA-256 in practice).
     error ZeroContentHash();
+
+    /// @notice The archivist anchored this root already.
+    /// @param archivist The archivist.
+    /// @param root The root.
+    /// @param anchoredAt When it was anchored (unix seconds).
+    error ArchiveAlreadyAnchored(address archivist, bytes32 root, uint64 anchoredAt);
+
+    /// @notice An archive must declare at least one work.
+    /// @param root The root submitted with a count of zero.
+    error EmptyArchive(bytes32 root);
+
+    /// @notice The archivist never anchored this root.
+    /// @param archivist The archivist named by the claim.
+    /// @param root The root named by the claim.
+    error ArchiveNotAnchored(address archivist, bytes32 root);
+
+    /// @notice The proof does not lead from the work's leaf to the anchored root.
+    /// @param root The anchored root.
+    /// @param leaf The leaf computed from the archivist, content hash and metadata hash.
+    error InvalidInclusionProof(bytes32 root, bytes32 leaf);
 
     /// @notice Registers a work owned by the caller.
     /// @param contentHash SHA-256 of the work's bytes.
@@ -125,6 +172,59 @@ interface IWorkRegistry {
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256 workId);
+
+    /// @notice Anchors the caller's archive: one Merkle root for `count` works, each of which
+    ///         anyone can later turn into a token with `claimAnchored`.
+    /// @dev Keyed by archivist and root, so that copying someone's root anchors nothing of
+    ///      theirs: the leaves name their archivist. A content hash is not reserved by being
+    ///      anchored; if it is registered directly meanwhile, the anchor time still shows who
+    ///      was first.
+    /// @param root The tree's root.
+    /// @param count Number of works in the tree, as declared.
+    function anchor(bytes32 root, uint32 count) external;
+
+    /// @notice Anchors an archive for `archivist`, who signed the EIP-712 `Anchor` message; the
+    ///         caller (a relayer) pays the gas.
+    /// @dev A signature cannot be replayed: an archivist anchors a root once.
+    /// @param archivist The signer, to whom the works are attributed.
+    /// @param root The tree's root.
+    /// @param count Number of works in the tree, as declared.
+    /// @param deadline Unix time after which the signature is refused.
+    /// @param signature The archivist's 65-byte ECDSA or ERC-1271 signature.
+    function anchorFor(
+        address archivist,
+        bytes32 root,
+        uint32 count,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Registers an anchored work as a token owned by its archivist, by proving that
+    ///         the work's leaf is in the anchored tree. Anyone may call it (a relayer, say): the
+    ///         outcome is fixed by what the archivist anchored.
+    /// @param archivist The archivist who anchored `root`.
+    /// @param root The anchored root.
+    /// @param contentHash SHA-256 of the work's bytes.
+    /// @param metadataHash SHA-256 of the work's canonical metadata document.
+    /// @param proof Sibling hashes from the leaf up to the root.
+    /// @return workId The new token id.
+    function claimAnchored(
+        address archivist,
+        bytes32 root,
+        bytes32 contentHash,
+        bytes32 metadataHash,
+        bytes32[] calldata proof
+    ) external returns (uint256 workId);
+
+    /// @notice An archivist's anchored root.
+    /// @param archivist The archivist.
+    /// @param root The root.
+    /// @return anchoredAt When it was anchored (unix seconds); 0 if it never was.
+    /// @return count Number of works declared.
+    function anchorOf(address archivist, bytes32 root)
+        external
+        view
+        returns (uint64 anchoredAt, uint32 count);
 
     /// @notice The account that registered the work, whoever owns it now.
     /// @param workId The token id.

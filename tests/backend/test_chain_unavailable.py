@@ -20,9 +20,10 @@ from tests.backend.helpers import assert_error, register_dev, work_in
 from tests.conftest import ROYALTY_BPS, random_hash
 
 
-def _settings(data_dir: Path, rpc_url: str) -> Settings:
+def _settings(data_dir: Path, database_url: str, rpc_url: str) -> Settings:
     return Settings(
         data_dir=data_dir,
+        database_url=database_url,
         rpc_url=rpc_url,
         dev_mode=True,
         public_url="http://testserver",
@@ -49,7 +50,7 @@ def _assert_chain_refused(client: TestClient, code: str) -> None:
 
 @pytest.fixture
 def doomed_chain(
-    tmp_path: Path, artifacts: dict[str, Artifact], admin: LocalAccount
+    tmp_path: Path, database_url: str, artifacts: dict[str, Artifact], admin: LocalAccount
 ) -> Iterator[tuple[Anvil, Settings]]:
     """A second anvil with the registry deployed, that the test then stops."""
     node = Anvil(log_file=tmp_path / "doomed.log").start()
@@ -61,7 +62,7 @@ def doomed_chain(
             config=DeployConfig(base_uri="http://testserver/v1/works/", royalty_bps=ROYALTY_BPS),
         )
         deployment.save(tmp_path / f"deployment-{deployment.chain_id}.json")
-        yield node, _settings(tmp_path, node.rpc_url)
+        yield node, _settings(tmp_path, database_url, node.rpc_url)
     finally:
         node.kill()
 
@@ -81,14 +82,16 @@ def test_chain_stopped_requests_chain_unavailable(
         assert client.get("/v1/works").json()["items"] == [indexed]
 
 
-def test_no_node_listening_chain_unavailable(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, f"http://127.0.0.1:{free_port()}")
+def test_no_node_listening_chain_unavailable(tmp_path: Path, database_url: str) -> None:
+    settings = _settings(tmp_path, database_url, f"http://127.0.0.1:{free_port()}")
     with _app(settings) as client:
         _assert_chain_refused(client, "chain_unavailable")
         assert client.get("/v1/works").json() == {"items": [], "next_cursor": None}
 
 
-def test_no_deployment_recorded_contracts_not_deployed(tmp_path: Path, anvil: Anvil) -> None:
-    with _app(_settings(tmp_path, anvil.rpc_url)) as client:
+def test_no_deployment_recorded_contracts_not_deployed(
+    tmp_path: Path, database_url: str, anvil: Anvil
+) -> None:
+    with _app(_settings(tmp_path, database_url, anvil.rpc_url)) as client:
         _assert_chain_refused(client, "contracts_not_deployed")
         assert_error(client.get("/v1/chain"), 503, "contracts_not_deployed")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -149,19 +149,19 @@ def _build_live_index(
 def test_rebuild_into_new_database_equals_live_index(
     client: TestClient,
     settings: Settings,
-    tmp_path: Path,
+    new_database: Callable[..., str],
     w3: Web3,
     registry: Contract,
     creator: LocalAccount,
 ) -> None:
     live = _build_live_index(client, w3, registry, creator)
 
-    other = f"sqlite:///{tmp_path / 'rebuilt.db'}"
+    other = new_database(empty=True)
     events = rebuild_index(settings.model_copy(update={"database_url": other}))
     assert events == 6 * 2 + 2
     assert _snapshot(_sessions(other)) == live
 
-    by_block = f"sqlite:///{tmp_path / 'by-block.db'}"
+    by_block = new_database(empty=True)
     migrate(by_block)
     assert _indexer(client, _sessions(by_block), max_blocks=1).sync() == events
     assert _snapshot(_sessions(by_block)) == live
@@ -184,7 +184,7 @@ def test_rebuild_in_place_keeps_index_and_documents(
 
 
 def test_rebuild_with_market_activity_equals_live_index(
-    client: TestClient, settings: Settings, tmp_path: Path
+    client: TestClient, settings: Settings, new_database: Callable[..., str]
 ) -> None:
     parent = register_work(client, 1)
     create_offer(client, parent, 1, kind="derivative", max_supply=5, transferable=True)
@@ -204,6 +204,6 @@ def test_rebuild_with_market_activity_equals_live_index(
     assert all(live[name] for name in ("offers", "license_events", "payee_splits", "disputes"))
     assert live["derivatives"]
 
-    other = f"sqlite:///{tmp_path / 'rebuilt-market.db'}"
+    other = new_database()
     rebuild_index(settings.model_copy(update={"database_url": other}))
     assert _snapshot(_sessions(other)) == live

@@ -72,6 +72,7 @@ def test_verify_unknown_file_not_registered(client: TestClient, deployment: Depl
         "offers": [],
         "licenses": [],
         "disputes": [],
+        "anchor": None,
     }
 
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from backend.api.deps import IndexerDep, RegistryDep, SessionDep, SettingsDep
+from backend.api.deps import (
+    IndexerDep,
+    RegistryDep,
+    SessionDep,
+    SettingsDep,
+    require_admin,
+    require_api_key,
+)
+from backend.api.limits import limit_writes
 from backend.services import market
 from backend.services.market_schemas import (
     DisputeIn,
@@ -21,7 +29,9 @@ from backend.services.transactions import submit
 router = APIRouter(prefix="/v1/disputes", tags=["disputes"])
 
 
-@router.post("", response_model=DisputeResult)
+@router.post(
+    "", response_model=DisputeResult, dependencies=[Depends(require_api_key), Depends(limit_writes)]
+)
 def open_dispute(
     body: DisputeIn,
     settings: SettingsDep,
@@ -55,7 +65,9 @@ def list_disputes(
     return [market.dispute_out(d) for d in market.disputes(session, work_id=work, status=status)]
 
 
-@router.post("/{dispute_id}/resolve", response_model=TxOutcome)
+@router.post(
+    "/{dispute_id}/resolve", response_model=TxOutcome, dependencies=[Depends(require_admin)]
+)
 def resolve_dispute(
     dispute_id: Annotated[int, Path(ge=1, le=2**64 - 1)],
     body: ResolveIn,
@@ -63,7 +75,7 @@ def resolve_dispute(
     registry: RegistryDep,
     indexer: IndexerDep,
 ) -> TxOutcome:
-    """Decide a dispute (the arbiter's transaction; the chain refuses anyone else)."""
+    """Decide a dispute (admin only; the arbiter's transaction, the chain refuses anyone else)."""
     fn = registry.market.functions.resolveDispute(dispute_id, body.upheld)
     outcome, _ = submit(settings=settings, registry=registry, indexer=indexer, fn=fn, auth=body)
     return outcome

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from backend.api.deps import RegistryDep, SessionDep
+from backend.api.deps import RegistryDep, SessionDep, require_api_key
 from backend.services.interactions import InteractionsIn, InteractionsOut, record
 
 router = APIRouter(prefix="/v1", tags=["recommendations"])
 
 
-@router.post("/interactions", status_code=201, response_model=InteractionsOut)
+@router.post(
+    "/interactions",
+    status_code=201,
+    response_model=InteractionsOut,
+    dependencies=[Depends(require_api_key)],
+)
 def post_interactions(
     body: InteractionsIn, session: SessionDep, registry: RegistryDep
 ) -> InteractionsOut:

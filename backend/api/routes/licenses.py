@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from backend.api.deps import IndexerDep, RegistryDep, SessionDep, SettingsDep
+from backend.api.deps import IndexerDep, RegistryDep, SessionDep, SettingsDep, require_api_key
+from backend.api.limits import limit_writes
 from backend.services import market
 from backend.services.market_schemas import (
     Balance,
@@ -25,7 +26,11 @@ from backend.services.transactions import submit
 router = APIRouter(prefix="/v1", tags=["licenses"])
 
 
-@router.post("/licenses", response_model=LicenseResult)
+@router.post(
+    "/licenses",
+    response_model=LicenseResult,
+    dependencies=[Depends(require_api_key), Depends(limit_writes)],
+)
 def buy_license(
     body: BuyIn,
     settings: SettingsDep,
@@ -80,7 +85,11 @@ def payee_balance(account: Address, registry: RegistryDep) -> Balance:
     return Balance(account=account, withdrawable_wei=int(amount))
 
 
-@router.post("/withdrawals", response_model=TxOutcome)
+@router.post(
+    "/withdrawals",
+    response_model=TxOutcome,
+    dependencies=[Depends(require_api_key), Depends(limit_writes)],
+)
 def withdraw(
     body: WithdrawIn, settings: SettingsDep, registry: RegistryDep, indexer: IndexerDep
 ) -> TxOutcome:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
-from backend.api.deps import IndexerDep, RegistryDep, SessionDep, SettingsDep, WorkIdPath
+from backend.api.deps import (
+    IndexerDep,
+    RegistryDep,
+    SessionDep,
+    SettingsDep,
+    WorkIdPath,
+    require_api_key,
+)
+from backend.api.limits import limit_writes
 from backend.core.errors import NotFound
 from backend.services import market
 from backend.services.market_schemas import (
@@ -24,7 +32,11 @@ from backend.services.works import get_work
 router = APIRouter(prefix="/v1/works/{work_id}", tags=["offers"])
 
 
-@router.post("/offers", response_model=OfferResult)
+@router.post(
+    "/offers",
+    response_model=OfferResult,
+    dependencies=[Depends(require_api_key), Depends(limit_writes)],
+)
 def create_offer(
     work_id: WorkIdPath,
     body: OfferIn,
@@ -47,7 +59,11 @@ def list_offers(work_id: WorkIdPath, session: SessionDep) -> list[OfferOut]:
     return [market.offer_out(o) for o in market.offers_of(session, work_id)]
 
 
-@router.patch("/offers/{offer_id}", response_model=TxOutcome)
+@router.patch(
+    "/offers/{offer_id}",
+    response_model=TxOutcome,
+    dependencies=[Depends(require_api_key), Depends(limit_writes)],
+)
 def update_offer(
     work_id: WorkIdPath,
     offer_id: Annotated[int, Path(ge=1, le=2**32 - 1)],
@@ -62,7 +78,11 @@ def update_offer(
     return outcome
 
 
-@router.put("/payees", response_model=TxOutcome)
+@router.put(
+    "/payees",
+    response_model=TxOutcome,
+    dependencies=[Depends(require_api_key), Depends(limit_writes)],
+)
 def set_payees(
     work_id: WorkIdPath,
     body: PayeesIn,

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from backend.api.bodies import is_multipart, json_body, upload_registration
 from backend.api.deps import (
+    IdempotencyKey,
     IndexerDep,
+    OutboxDep,
     RegistryDep,
     SessionDep,
     SettingsDep,
     WorkIdPath,
+    require_api_key,
 )
+from backend.api.limits import limit_registrations
 from backend.services import proofs, registration, works
 from backend.services import provenance as provenance_service
+from backend.services.operations import operation_out
 from backend.services.provenance_schemas import Provenance
 from backend.services.schemas import (
     Address,
     BatchOut,
+    OperationOut,
     RegisterBatch,
     RegisterWork,
     TypedDataOut,
@@ -60,15 +67,33 @@ _REGISTER_BODY: dict[str, Any] = {
 }
 
 
-@router.post("", status_code=201, response_model=WorkOut, openapi_extra=_REGISTER_BODY)
+_ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {
+        "model": OperationOut,
+        "description": "Recorded and sent, not confirmed within the wait: follow `status_url`",
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=WorkOut,
+    responses=_ACCEPTED,
+    openapi_extra=_REGISTER_BODY,
+    dependencies=[Depends(require_api_key), Depends(limit_registrations)],
+)
 async def register_work(
     request: Request,
     settings: SettingsDep,
     session: SessionDep,
     registry: RegistryDep,
     indexer: IndexerDep,
-) -> WorkOut:
-    """Register one work (a file upload or its content hash) with the creator's signature."""
+    outbox: OutboxDep,
+    idempotency_key: IdempotencyKey = None,
+) -> WorkOut | JSONResponse:
+    """Register one work (a file upload or its content hash) with the creator's signature:
+    201 once confirmed, 202 with a status URL if the chain has not confirmed it in time."""
     if is_multipart(request):
         body = await upload_registration(request, max_bytes=settings.max_upload_bytes)
     else:
@@ -79,30 +104,53 @@ async def register_work(
         session=session,
         registry=registry,
         indexer=indexer,
+        outbox=outbox,
         auth=body,
         works=[body],
+        idempotency_key=idempotency_key,
     )
+    if isinstance(result, registration.Pending):
+        return _accepted(result, settings.effective_public_url)
     return result.works[0]
 
 
-@router.post("/batch", status_code=201, response_model=BatchOut)
+@router.post(
+    "/batch",
+    status_code=201,
+    response_model=BatchOut,
+    responses=_ACCEPTED,
+    dependencies=[Depends(require_api_key), Depends(limit_registrations)],
+)
 def register_batch(
     body: RegisterBatch,
     settings: SettingsDep,
     session: SessionDep,
     registry: RegistryDep,
     indexer: IndexerDep,
-) -> BatchOut:
+    outbox: OutboxDep,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchOut | JSONResponse:
     """Register many works of one creator in one transaction, with one signature."""
     result = registration.register_works(
         settings=settings,
         session=session,
         registry=registry,
         indexer=indexer,
+        outbox=outbox,
         auth=body,
         works=body.works,
+        idempotency_key=idempotency_key,
     )
+    if isinstance(result, registration.Pending):
+        return _accepted(result, settings.effective_public_url)
     return BatchOut(tx_hash=result.tx_hash, block_number=result.block_number, works=result.works)
+
+
+def _accepted(pending: registration.Pending, public_url: str) -> JSONResponse:
+    body = operation_out(pending.operation, public_url=public_url)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=202, headers={"Location": body.status_url}
+    )
 
 
 @router.post("/typed-data", response_model=TypedDataOut)

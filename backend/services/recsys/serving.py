@@ -47,19 +47,17 @@ def licensable_works(
     session: Session, *, kind: LicenseKind | None, account: str, now: int
 ) -> list[str]:
     """Registered, unflagged works with an active, not sold-out offer (of ``kind``), minus
-    those the account owns or holds a valid licence on."""
-    query = (
-        select(Offer.work_id)
-        .join(Work, Work.work_id == Offer.work_id)
-        .where(
-            Offer.active.is_(True),
-            Work.flagged.is_(False),
-            (Offer.max_supply == 0) | (Offer.sold < Offer.max_supply),
-        )
-        .distinct()
+    those the account owns or holds a valid licence on; newest first, on every database."""
+    offered = select(Offer.work_id).where(
+        Offer.active.is_(True), (Offer.max_supply == 0) | (Offer.sold < Offer.max_supply)
     )
     if kind is not None:
-        query = query.where(Offer.kind == kind)
+        offered = offered.where(Offer.kind == kind)
+    query = (
+        select(Work.work_id)
+        .where(Work.flagged.is_(False), Work.work_id.in_(offered))
+        .order_by(Work.block_number.desc(), Work.log_index.desc())
+    )
     held = {
         lic.work_id
         for lic in current_licenses(session, holder=account, work_id=None, now=now)
