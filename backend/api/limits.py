@@ -4,7 +4,8 @@
 refuses when the relayer's balance is at its floor, and charges the creator's rate and the
 gas budgets: at once for a JSON body, or once `upload_registration` has read a multipart one.
 A request refused before anything is sent (a 4xx) gets the creator's charges back, so that no
-one can spend a creator's allowance with requests the creator did not sign.
+one can spend a creator's allowance with requests the creator did not sign; one refused because
+the chain is unreachable gets the client's write back too.
 """
 
 from __future__ import annotations

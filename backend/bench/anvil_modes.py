@@ -197,6 +197,8 @@ def measure_window(node: BenchAnvil, rpc: Rpc, sender: Sender, registry: str, mo
             rpc.call("evm_mine")
         _wait_all(rpc, sender, sent, mine=mode.mine_every is not None)
     seconds = time.perf_counter() - start
+    if len(sent) < len(raws):
+        sender.resync()  # the unsent transactions' nonces are free again
     return Window(
         works=len(sent) * mode.per_tx,
         seconds=seconds,

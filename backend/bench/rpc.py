@@ -83,11 +83,16 @@ class Sender:
         self.rpc = rpc
         self.accounts = list(accounts)
         self.chain_id = chain_id
+        self._nonces: dict[str, int] = {}
+        self.resync()
+        self._turn = itertools.cycle(self.accounts)
+
+    def resync(self) -> None:
+        """Take the nonces from the node again (after signed transactions were dropped)."""
         self._nonces = {
-            a.address: int(rpc.call("eth_getTransactionCount", a.address, "pending"), 16)
+            a.address: int(self.rpc.call("eth_getTransactionCount", a.address, "pending"), 16)
             for a in self.accounts
         }
-        self._turn = itertools.cycle(self.accounts)
 
     def sign(self, to: str, data: bytes, gas: int, account: LocalAccount | None = None) -> str:
         """A raw signed transaction (0x-hex) from ``account`` (the next one in turn by default)."""

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
-from hexbytes import HexBytes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.chain.registry import RegistryClient
 from backend.db.models import Derivative, LicenseEvent, MetadataDocument, Transfer, Work
 from backend.indexer.apply import ZERO_ADDRESS
-from backend.indexer.events import registrations_in
+from backend.indexer.events import WORK_REGISTERED_TOPIC
 from backend.services import market
 from backend.services.archives.inclusion import inclusion_proof
 from backend.services.metadata import document_hash
@@ -118,24 +118,46 @@ def _metadata_check(session: Session, metadata_hash: str) -> MetadataCheck:
 
 
 def _chain_check(registry: RegistryClient, work: Work) -> ChainCheck:
-    """The owner from `ownerOf`, and the registration log re-read from its receipt."""
-    head = registry.head()
-    owner = registry.owner_of(int(work.work_id, 16))
-    receipt = registry.receipt(work.tx_hash)
-    receipt_matches = False
-    if receipt is not None and receipt["status"] == 1:
-        in_block = HexBytes(receipt["blockHash"]).to_0x_hex() == work.block_hash
-        receipt_matches = in_block and any(
-            e.work_id == work.work_id
-            and e.creator == work.creator
-            and e.metadata_hash == work.metadata_hash
-            and e.position.log_index == work.log_index
-            for e in registrations_in(receipt["logs"], registry.address)
-        )
+    """The owner from `ownerOf`, and the registration log re-read from the canonical block at
+    the height the index records (not the whole receipt: a batch's holds a log per work), in
+    one request to the node."""
+    height = hex(work.block_number)
+    head, owner_answer, logs = registry.read_batch(
+        [
+            ("eth_blockNumber", []),
+            registry.owner_of_read(int(work.work_id, 16)),
+            (
+                "eth_getLogs",
+                [
+                    {
+                        "address": registry.address,
+                        "fromBlock": height,
+                        "toBlock": height,
+                        "topics": [WORK_REGISTERED_TOPIC, work.work_id],
+                    }
+                ],
+            ),
+        ]
+    )
+    owner = registry.owner_in(owner_answer)
+    receipt_matches = any(_is_registration_of(log, work) for log in logs.get("result") or [])
     owner_matches = owner == work.owner
     return ChainCheck(
-        checked_at_block=head,
+        checked_at_block=int(head["result"], 16),
         owner_matches=owner_matches,
         receipt_matches=receipt_matches,
         consistent=owner_matches and receipt_matches,
+    )
+
+
+def _is_registration_of(log: dict[str, Any], work: Work) -> bool:
+    """Whether a raw `WorkRegistered` log (hex strings, as the node sends it; its topics
+    already filtered to this work) is the one the index recorded."""
+    topics, data = log["topics"], log["data"]
+    return (
+        log["blockHash"] == work.block_hash
+        and log["transactionHash"] == work.tx_hash
+        and int(log["logIndex"], 16) == work.log_index
+        and int(topics[2], 16) == int(work.creator, 16)
+        and data[:66] == work.metadata_hash
     )

@@ -75,6 +75,8 @@ class Outcome:
 
     content_hash: str
     creator: str
+    key: str
+    body: dict[str, Any]
     status: str  # confirmed, failed or unknown
     tx_hash: str | None = None
     answers: list[int] = field(default_factory=list)  # every HTTP status (0 = no answer)
@@ -126,7 +128,7 @@ class Load:
     ) -> Outcome:
         content_hash = "0x" + os.urandom(32).hex()
         body = self._signed_body(creator, content_hash, title=key)
-        outcome = Outcome(content_hash=content_hash, creator=creator.address, status="unknown")
+        outcome = Outcome(content_hash, creator.address, key, body, status="unknown")
         while time.monotonic() < deadline:
             answer = _post(http, body, key)
             outcome.answers.append(answer.status_code if answer is not None else 0)
@@ -177,6 +179,15 @@ class Load:
             "deadline": deadline,
             "signature": sign_typed_data(message, creator.key),
         }
+
+
+def ask_again(url: str, outcome: Outcome) -> dict[str, Any]:
+    """What a retry with the outcome's Idempotency-Key answers now (201 once settled)."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        answer = _post(http, outcome.body, outcome.key)
+    assert answer is not None and answer.status_code == 201, answer and answer.text
+    body: dict[str, Any] = answer.json()
+    return body
 
 
 def _post(http: httpx.Client, body: dict[str, Any], key: str) -> httpx.Response | None:
