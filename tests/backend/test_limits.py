@@ -12,7 +12,7 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from web3 import Web3
 
-from backend.api.limits import get_relay_limits
+from backend.api.limits import MAX_JSON_BYTES, get_relay_limits
 from backend.chain.accounts import dev_account
 from backend.chain.anvil import free_port
 from backend.core.config import Settings
@@ -30,6 +30,7 @@ from tests.backend.helpers import (
 )
 
 App = Callable[..., TestClient]
+JSON = {"content-type": "application/json"}
 
 
 class Clock:
@@ -235,13 +236,31 @@ def test_registration_gas_bounds_cover_receipts(client: TestClient) -> None:
     assert gas_used(derivative) <= registration_gas(1)
 
 
-def test_json_registration_without_length_refused(client: TestClient) -> None:
-    response = client.post(
-        "/v1/works",
-        content=iter([b'{"dev_account": 1}']),
-        headers={"content-type": "application/json"},
-    )
+def test_json_registration_length_refused(client: TestClient) -> None:
+    chunked = iter([b'{"dev_account": 1}'])
+    response = client.post("/v1/works", content=chunked, headers=JSON)
     assert_error(response, 411, "length_required")
+    oversized = b'{"works": [], "dev_account": 1, "pad": "' + b"a" * MAX_JSON_BYTES + b'"}'
+    response = client.post("/v1/works/batch", content=oversized, headers=JSON)
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_malformed_multipart_invalid_input(client: TestClient) -> None:
+    """Found by the schema fuzzing: a part header the parser refuses was a 500."""
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"\r\nBad[Header: x\r\n\r\nx\r\n--b--\r\n'
+    )
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    for path in ("/v1/works", "/v1/verify"):
+        assert_error(client.post(path, content=body, headers=headers), 422, "invalid_input")
+
+
+def test_write_sender_cannot_pay_invalid_input(client: TestClient) -> None:
+    """Found by the schema fuzzing: a value beyond the sender's balance was a 500."""
+    work_id = register_dev(client, 1, [work_in()])[0]["work_id"]
+    body = {"work_id": work_id, "evidence_uri": "ipfs://x", "bond_wei": 2**96 - 1, "dev_account": 3}
+    details = assert_error(client.post("/v1/disputes", json=body), 422, "insufficient_funds")
+    assert details["sender"] == dev_account(3).address
 
 
 FIELD_LIMITS: dict[str, tuple[str, dict[str, Any]]] = {

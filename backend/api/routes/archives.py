@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from backend.api.deps import IndexerDep, RegistryDep, SessionDep, SettingsDep, require_api_key
+from backend.api.limits import limit_writes
 from backend.services.archives import anchoring, claims
 from backend.services.archives.schemas import (
     ArchiveIn,
@@ -24,7 +25,10 @@ RootPath = Annotated[Hash32, Path(description="The archive's Merkle root, 0x-hex
 
 
 @router.post(
-    "", status_code=201, response_model=ArchiveOut, dependencies=[Depends(require_api_key)]
+    "",
+    status_code=201,
+    response_model=ArchiveOut,
+    dependencies=[Depends(require_api_key), Depends(limit_writes)],
 )
 def anchor_archive(
     body: ArchiveIn,
@@ -62,7 +66,7 @@ def read_archive(root: RootPath, session: SessionDep) -> ArchiveOut:
     "/{root}/claims",
     status_code=201,
     response_model=WorkOut,
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_api_key), Depends(limit_writes)],
 )
 def claim_work(
     root: RootPath,
