@@ -3,6 +3,7 @@ and the reads that verification cross-checks against."""
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -175,6 +176,8 @@ class RegistryClient:
             except NonceConflict:
                 if attempt == NONCE_ATTEMPTS:
                     raise
+                # another process sending with the same key: let it finish, then read again
+                time.sleep(random.uniform(0, 0.01 * attempt))
         raise AssertionError("unreachable")
 
     def rebroadcast(self, raw: bytes) -> None:
@@ -329,14 +332,7 @@ class RegistryClient:
 
     def owner_of(self, work_id: int) -> ChecksumAddress | None:
         """The current owner, or None if the work is not registered on chain."""
-        with chain_errors():
-            try:
-                owner: ChecksumAddress = self.contract.functions.ownerOf(work_id).call()
-            except ContractCustomError as exc:
-                if isinstance(self._reverts.to_exception(exc.data), errors.NotFound):
-                    return None
-                raise
-            return owner
+        return self.owner_in(self.read_batch([self.owner_of_read(work_id)])[0])
 
     def creator_of(self, work_id: int) -> ChecksumAddress:
         with chain_errors():
@@ -375,6 +371,16 @@ class RegistryClient:
                 "the node refused a batch request", reason=str(answers.get("error"))
             )
         return answers
+
+    def raw_logs(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """`eth_getLogs` answered as the node sends it (hex strings): the indexer decodes
+        thousands of logs a second, and web3's per-log formatting cost more than decoding."""
+        (answer,) = self.read_batch([("eth_getLogs", [params])])
+        if "error" in answer:
+            raise errors.ChainUnavailable(
+                "the node refused eth_getLogs", reason=str(answer["error"])
+            )
+        return list(answer["result"])
 
     def owner_of_read(self, work_id: int) -> tuple[str, list[Any]]:
         """`ownerOf(work_id)` as a raw `eth_call`, for `read_batch`; see `owner_in`."""

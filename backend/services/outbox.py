@@ -61,14 +61,15 @@ class Outbox:
     def submit(
         self, session: Session, call: RegistrationCall, *, idempotency_key: str | None, gas: int
     ) -> Operation:
-        """Record ``call`` durably, then sign and send it. A node that stops answering between
-        the two leaves it accepted: `reconcile` sends it when the node is back."""
+        """Record ``call`` durably, then sign and send it. A node that stops answering or
+        refuses the send (a nonce another worker took, say) leaves it to `reconcile`."""
         op = self._accept(session, call, idempotency_key)
         if op.status == ACCEPTED:
             try:
                 self._dispatch(op.id, call, gas)
-            except errors.ChainUnavailable:
-                log.warning("outbox: node unreachable, operation %s waits for reconcile", op.id)
+            except (errors.ChainUnavailable, errors.NodeError, errors.TransactionFailed) as exc:
+                # recorded already: the reconciler sends it, and the client hears 202
+                log.warning("outbox: operation %s waits for reconcile: %s", op.id, exc.code)
         return op
 
     def settle(self, op_id: str, timeout: float) -> Operation:
