@@ -43,6 +43,7 @@ def serve(settings: Settings) -> None:
             chain_id=settings.chain_id,
             state_file=settings.chain_state_file,
             state_interval=settings.anvil_state_interval,
+            block_time=settings.anvil_block_time,
             log_file=settings.data_dir / "chain" / "anvil.log",
         ).start()
         settings = settings.model_copy(update={"rpc_url": anvil.rpc_url})

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     )
     chain_id: int = Field(31337, description="Chain id of the managed anvil")
     anvil_port: int = 8545
+    anvil_block_time: float | None = Field(
+        None, gt=0, description="Managed anvil: seconds between blocks; unset: a block per tx"
+    )
     anvil_state_interval: int = Field(5, ge=1, description="Seconds between anvil state dumps")
 
     api_host: str = "127.0.0.1"

@@ -75,30 +75,38 @@ class Indexer:
 
     def sync(self, *, wait: bool = True) -> int:
         """Undo what a reorg replaced, then index every final block not indexed yet; returns
-        the number of new events. One process syncs at a time (API workers share a database):
-        with ``wait=False`` this returns 0 at once while another one does."""
-        with self._lock, self.sessions.begin() as session:
-            if not advisory_lock(session, "indexer", wait=wait):
-                return 0
-            added = 0
-            for _ in range(SYNC_ATTEMPTS):
-                try:
-                    self._roll_back_reorg()
-                    target = self.registry.head() - self.confirmations
-                    start = self._cursor() + 1
-                    while start <= target:
-                        end = self._range_end(start, target)
-                        added += self._index_range(
-                            start, end, recent=end > target - self.reorg_window
-                        )
-                        start = end + 1
-                    return added
-                except ChainMoved:
-                    log.info("indexer: the chain moved while being read; reading again")
-            return added
+        the number of new events. One sync runs at a time, across API workers too (they share
+        a database): with ``wait=False`` this returns 0 at once while another one runs."""
+        if not self._lock.acquire(blocking=wait):
+            return 0
+        try:
+            with self.sessions.begin() as session:
+                if not advisory_lock(session, "indexer", wait=wait):
+                    return 0
+                return self._sync()
+        finally:
+            self._lock.release()
+
+    def _sync(self) -> int:
+        added = 0
+        for _ in range(SYNC_ATTEMPTS):
+            try:
+                self._roll_back_reorg()
+                target = self.registry.head() - self.confirmations
+                start = self._cursor() + 1
+                while start <= target:
+                    end = self._range_end(start, target)
+                    added += self._index_range(start, end, recent=end > target - self.reorg_window)
+                    start = end + 1
+                return added
+            except ChainMoved:
+                log.info("indexer: the chain moved while being read; reading again")
+        return added
 
     def run(self, stop: threading.Event, poll_seconds: float) -> None:
-        """Sync until ``stop`` is set; a chain outage is logged and retried."""
+        """Sync until ``stop`` is set, skipping a round while another process syncs (so of
+        several API workers one follows the chain at a time); a chain outage is logged and
+        retried."""
         while not stop.is_set():
             try:
                 self.sync(wait=False)
@@ -123,10 +131,10 @@ class Indexer:
     def _index_range(self, start: int, end: int, *, recent: bool) -> int:
         with chain_errors():
             headers = self._headers(range(start, end + 1) if recent else [end])
-            logs = self.registry.w3.eth.get_logs(
-                {"address": self._decoder.addresses, "fromBlock": start, "toBlock": end}
+            logs = self.registry.raw_logs(
+                {"address": self._decoder.addresses, "fromBlock": hex(start), "toBlock": hex(end)}
             )
-            events = [e for e in map(self._decoder.decode, logs) if e is not None]
+            events = [e for e in map(self._decoder.decode_raw, logs) if e is not None]
             blocks = {e.position.block_number for e in events}
             headers |= self._headers(sorted(blocks - headers.keys()))
         if any(headers[e.position.block_number].hash != e.position.block_hash for e in events):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from web3.types import TxReceipt
 
+from backend.chain.receipts import ReceiptWatcher
 from backend.chain.registry import RegistryClient, SignedTx
 from backend.core import errors
 from backend.core.config import Settings
@@ -46,6 +48,8 @@ class Outbox:
         self.sessions = sessions
         self.registry = registry
         self.settings = settings
+        self._guard = threading.Lock()
+        self._receipts: ReceiptWatcher | None = None
 
     def existing(self, session: Session, key: str, call: RegistrationCall) -> Operation | None:
         """The operation first made with ``key``; a key reused for other works is refused."""
@@ -80,12 +84,20 @@ class Outbox:
             if op.status in TERMINAL:
                 return op
             if op.status == SENT:
-                receipt = self._receipt(op)
+                receipt = self._receipt(op) or self._watcher().wait(
+                    json.loads(op.tx_hashes), deadline - time.monotonic()
+                )
                 if receipt is not None:
                     return self._finish(op, receipt)
             if time.monotonic() >= deadline:
                 return op
             time.sleep(POLL_SECONDS)
+
+    def _watcher(self) -> ReceiptWatcher:
+        with self._guard:
+            if self._receipts is None:
+                self._receipts = ReceiptWatcher(self.registry().w3)
+            return self._receipts
 
     def get(self, op_id: str) -> Operation:
         with self.sessions() as session:

@@ -170,7 +170,7 @@ def _outcome(
     receipt = registry.receipt(settled.tx_hash)
     if receipt is None:  # the chain lost it since: the outbox sends it again
         return Pending(settled)
-    indexer.sync()
+    indexer.sync(wait=False)  # under load the running sync (or the next poll) covers it
     return _registration(registry, receipt, public_url=settings.effective_public_url)
 
 
