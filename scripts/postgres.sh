@@ -46,11 +46,13 @@ start() {
   "${as_owner[@]}" "$PG_BIN/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 \
     --locale=C.UTF-8 >"$ROOT/initdb.log"
   # Durability off: the cluster is thrown away after the run, and the tests create and drop
-  # a database per test.
+  # a database per test. No autovacuum either: a worker of its (not the tests' role) on a test
+  # database would stop the test role's DROP DATABASE ... WITH (FORCE).
   "${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$DATA" -l "$ROOT/server.log" -w -t 60 start -o \
     "-c listen_addresses='' -c unix_socket_directories='$ROOT' -c max_connections=300 \
-     -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
-  psql_admin -c "CREATE ROLE $ROLE LOGIN CREATEDB" -c "CREATE DATABASE $ROLE OWNER $ROLE"
+     -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" >/dev/null
+  psql_admin -c "CREATE ROLE $ROLE LOGIN CREATEDB" -c "CREATE DATABASE $ROLE OWNER $ROLE" \
+    -c "GRANT pg_signal_backend TO $ROLE"
   echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on $ROOT" >&2
 }
 
