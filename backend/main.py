@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None, *, follow_chain: bool = True) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # writes wait in threads for their blocks: anyio's default of 40 would cap concurrency
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         runtime = Runtime(settings)
         app.state.runtime = runtime
         if follow_chain:

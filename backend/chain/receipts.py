@@ -13,6 +13,7 @@ from web3.types import TxReceipt
 from backend.chain.registry import chain_errors
 
 POLL_SECONDS = 0.02
+IDLE_WAKE_SECONDS = 1.0
 KEPT_RECEIPTS = 50_000
 MAX_CATCH_UP_BLOCKS = 64
 
@@ -40,9 +41,10 @@ class ReceiptWatcher:
                 found = next((self._seen[h] for h in wanted if h in self._seen), None)
                 remaining = deadline - time.monotonic()
                 if found is not None or remaining <= 0:
+                    self._cond.notify()  # hand the polling to a waiter still waiting
                     return found
-                if self._polling:
-                    self._cond.wait(min(remaining, POLL_SECONDS * 5))
+                if self._polling:  # woken when receipts arrive or the poller leaves
+                    self._cond.wait(min(remaining, IDLE_WAKE_SECONDS))
                     continue
                 self._polling = True
                 self._cond.release()
@@ -52,9 +54,15 @@ class ReceiptWatcher:
                     self._cond.acquire()
                     self._polling = False
                 self._remember(fetched)
-                self._cond.notify_all()
-                if not fetched:
-                    self._cond.wait(min(max(remaining, 0), POLL_SECONDS))
+                if fetched:
+                    self._cond.notify_all()
+                else:
+                    self._cond.wait(min(remaining, POLL_SECONDS))
+
+    def known(self, tx_hash: str) -> TxReceipt | None:
+        """A receipt this watcher has seen, without asking the node."""
+        with self._cond:
+            return self._seen.get(tx_hash.lower())
 
     def _poll(self) -> list[TxReceipt]:
         with chain_errors():

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import requests
+import requests.adapters
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_account.typed_transactions.typed_transaction import TypedTransaction
@@ -45,6 +46,8 @@ from backend.chain.reverts import RevertDecoder
 from backend.core import errors
 
 RECEIPT_POLL_SECONDS = 0.02
+RPC_POOL_SIZE = 128
+KEPT_TIMESTAMPS = 10_000
 _OWNER_OF = function_signature_to_4byte_selector("ownerOf(uint256)")
 FEE_REFRESH_SECONDS = 2.0
 NONCE_ATTEMPTS = 5
@@ -103,8 +106,16 @@ def _call(fn: ContractFunction) -> TxParams:
 
 
 def connect(rpc_url: str, timeout: float = 10.0) -> Web3:
-    """A Web3 client for ``rpc_url``."""
-    return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    """A Web3 client for ``rpc_url``, with a connection pool as large as the API's thread pool
+    (requests' default of 10 made concurrent requests open and drop a TCP connection per call)
+    and no per-call look-ups of proxy and CA settings in the environment."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=RPC_POOL_SIZE)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=session)
+    return Web3(provider)
 
 
 class RegistryClient:
@@ -135,6 +146,7 @@ class RegistryClient:
         self._reverts = RevertDecoder(abis["WorkRegistry"] + abis["LicenseMarket"])
         self.nonces = NonceManager(w3)
         self._fee_cache: tuple[float, int, int] | None = None
+        self._timestamps: dict[str, int] = {}
 
     def transact(
         self, fn: ContractFunction, *, sender: LocalAccount | None = None, value: int = 0
@@ -160,17 +172,13 @@ class RegistryClient:
         *,
         gas: int,
         value: int = 0,
-        on_signed: Callable[[SignedTx], None] | None = None,
     ) -> SignedTx:
-        """Sign with the account's next nonce and broadcast. ``on_signed`` runs between the two
-        (the outbox records the signed bytes there, so that a crash cannot lose a sent
-        transaction). A nonce the node refuses is re-read from the node and signed again."""
+        """Sign with the account's next nonce and broadcast; only these two hold the account's
+        nonce lock. A nonce the node refuses is re-read from the node and signed again."""
         for attempt in range(1, NONCE_ATTEMPTS + 1):
             try:
                 with chain_errors(), self.nonces.reserve(account.address) as nonce:
                     signed = self._sign(fn, account, nonce=nonce, gas=gas, value=value)
-                    if on_signed is not None:
-                        on_signed(signed)
                     self._broadcast(signed.raw)
                     return signed
             except NonceConflict:
@@ -401,6 +409,17 @@ class RegistryClient:
     def block(self, number: BlockIdentifier) -> BlockData:
         with chain_errors():
             return self.w3.eth.get_block(number)
+
+    def block_timestamp(self, block_hash: str) -> int:
+        """A block's timestamp, remembered: a block's hash fixes its content."""
+        timestamp = self._timestamps.get(block_hash)
+        if timestamp is None:
+            with chain_errors():
+                timestamp = int(self.w3.eth.get_block(block_hash)["timestamp"])  # type: ignore[arg-type]
+            if len(self._timestamps) >= KEPT_TIMESTAMPS:
+                self._timestamps.clear()
+            self._timestamps[block_hash] = timestamp
+        return timestamp
 
     def block_hash(self, number: int) -> str | None:
         """The hash of block ``number``, or None if the chain does not reach it."""

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = Field(8000, ge=1, le=65535)
+    api_threads: int = Field(
+        100, ge=1, le=1000, description="Requests a worker serves at once (its thread pool)"
+    )
     api_workers: int = Field(1, ge=1, description="API processes; more than one needs PostgreSQL")
     public_url: str | None = Field(None, description="Base URL clients reach the API at")
     dev_mode: bool = Field(False, description="Allow the server to sign with anvil's dev accounts")

@@ -1,7 +1,7 @@
 """The write outbox: every relayed registration is recorded before it is sent and followed until
 the chain confirms it, so that nothing the API accepted is lost or sent twice.
 
-accepted (recorded, not signed) -> sent (signed bytes recorded, then broadcast) -> confirmed
+accepted (recorded, not sent) -> sent (broadcast, the signed bytes recorded) -> confirmed
 (receipt seen) or failed (with the chain's reason). The contract registers a content hash once,
 so sending an operation again after a crash can never register a work twice; `reconcile` is
 what sends again.
@@ -93,6 +93,12 @@ class Outbox:
                 return op
             time.sleep(POLL_SECONDS)
 
+    def receipt(self, op: Operation) -> TxReceipt | None:
+        """The receipt of a confirmed operation's transaction (seen already, as a rule)."""
+        if op.tx_hash is None:
+            return None
+        return self._watcher().known(op.tx_hash) or self.registry().receipt(op.tx_hash)
+
     def _watcher(self) -> ReceiptWatcher:
         with self._guard:
             if self._receipts is None:
@@ -141,21 +147,23 @@ class Outbox:
         return op
 
     def _dispatch(self, op_id: str, call: RegistrationCall, gas: int) -> SignedTx:
+        """Sign and broadcast, then record the signed bytes (outside the relayer's nonce lock,
+        which a database write would hold up). A crash in between leaves the operation
+        accepted: sent again, it reverts in simulation as registered, and `_settle_revert`
+        finds the transaction that registered it."""
         registry = self.registry()
-
-        def record(signed: SignedTx) -> None:
-            with self.sessions.begin() as session:
-                op = session.get_one(Operation, op_id)
-                op.status = SENT
-                op.sender = signed.sender
-                op.nonce = signed.nonce
-                op.tx_hash = signed.tx_hash
-                op.tx_hashes = json.dumps([*json.loads(op.tx_hashes), signed.tx_hash])
-                op.raw_tx = "0x" + signed.raw.hex()
-                op.attempts += 1
-                op.updated_at = time.time()
-
-        return registry.send(call.function(registry), registry.relayer, gas=gas, on_signed=record)
+        signed = registry.send(call.function(registry), registry.relayer, gas=gas)
+        with self.sessions.begin() as session:
+            op = session.get_one(Operation, op_id)
+            op.status = SENT
+            op.sender = signed.sender
+            op.nonce = signed.nonce
+            op.tx_hash = signed.tx_hash
+            op.tx_hashes = json.dumps([*json.loads(op.tx_hashes), signed.tx_hash])
+            op.raw_tx = "0x" + signed.raw.hex()
+            op.attempts += 1
+            op.updated_at = time.time()
+        return signed
 
     def _receipt(self, op: Operation) -> TxReceipt | None:
         """The receipt of any version of the operation's transaction, a successful one first."""

@@ -167,7 +167,7 @@ def _outcome(
         )
     if settled.status != CONFIRMED or settled.tx_hash is None:
         return Pending(settled)
-    receipt = registry.receipt(settled.tx_hash)
+    receipt = outbox.receipt(settled)
     if receipt is None:  # the chain lost it since: the outbox sends it again
         return Pending(settled)
     indexer.sync(wait=False)  # under load the running sync (or the next poll) covers it
@@ -272,7 +272,7 @@ def _stage_documents(
 
 
 def _registration(registry: RegistryClient, receipt: TxReceipt, *, public_url: str) -> Registration:
-    timestamp = int(registry.block(receipt["blockNumber"])["timestamp"])
+    timestamp = registry.block_timestamp(receipt["blockHash"].to_0x_hex())
     events = registrations_in(receipt["logs"], registry.address)
     works = [
         WorkOut(
