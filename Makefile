@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: setup browser run test test-postgres lint rebuild-index train bench-recommender clean
+.PHONY: setup browser run test test-postgres lint rebuild-index train bench bench-recommender clean
 
 setup: $(STAMP_PY) $(STAMP_NODE)
 
@@ -53,6 +53,12 @@ rebuild-index: setup
 
 train: setup
 	$(PY) scripts/train_recommender.py
+
+# The chain and service benchmark (about 9 minutes here; `scripts/bench.py --help` lists the
+# stages): writes benchmarks/*.json and *.md and refreshes the README's tables.
+# `scripts/bench.py anvil` runs the investigation of anvil's mining modes.
+bench: setup
+	$(PY) scripts/bench.py
 
 bench-recommender: setup
 	$(PY) scripts/bench_recommender.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import psutil
 from web3 import Web3
@@ -18,9 +19,14 @@ class BenchAnvil(Anvil):
     """anvil with the service's flags, less those in ``drop`` and plus ``extra``."""
 
     def __init__(
-        self, *, extra: Sequence[str] = (), drop: Sequence[str] = (), accounts: int = 10
+        self,
+        *,
+        extra: Sequence[str] = (),
+        drop: Sequence[str] = (),
+        accounts: int = 10,
+        state_file: Path | None = None,
     ) -> None:
-        super().__init__(accounts=accounts)
+        super().__init__(accounts=accounts, state_file=state_file)
         self.extra = list(extra)
         self.drop = set(drop)
 

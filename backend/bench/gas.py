@@ -302,8 +302,9 @@ def markdown(record: dict[str, Any]) -> list[str]:
         f"{record['floor']['computed']['store']:,}; measured on a hand-assembled contract "
         f"(`CALLER PUSH0 CALLDATALOAD SSTORE STOP`): {floor['store']:,}. "
         f"A `LOG2` of hash and owner adds {parts['log2_no_data']:,} + 9. A Solidity contract "
-        "also pays a 4-byte selector (64), ABI dispatch and an already-registered check, which "
-        "is where the ~45,500 of the issue comes from. A batch spreads the 21,000 and the "
-        "owner's balance write over its works, so it goes below the single-work floor.",
+        "also pays a 4-byte selector (64), ABI dispatch, a mapping slot's keccak and an "
+        "already-registered check: some hundreds more, the ~45,500 often quoted. A batch "
+        "spreads the 21,000 and the owner's balance write over its works, so it goes below "
+        "the single-work floor.",
     ]
     return lines

@@ -146,7 +146,7 @@ def fill_registry(
     for start in range(0, works, batch):
         chunk = contents[start : start + batch]
         data = register_batch_data(chunk, random_hashes(len(chunk)))
-        pending += sender.send([sender.sign(registry, data, gas=60_000 + 30_000 * len(chunk))])
+        pending += sender.send([sender.sign(registry, data, gas=60_000 + 29_000 * len(chunk))])
         if mine:
             sender.rpc.call("evm_mine")
         if len(pending) >= in_flight:

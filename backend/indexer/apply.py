@@ -31,6 +31,7 @@ from backend.indexer.events import (
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 LICENSE_KINDS = ("personal", "commercial", "derivative")
 PERPETUAL = 2**64 - 1
+KEY_CHUNK = 5_000  # bound parameters per IN (...) query, under every database's limit
 
 
 def work_hex(work_id: int) -> str:
@@ -44,7 +45,10 @@ def chain_text(value: str) -> str:
 
 
 class _Batch:
-    """One block range's events applied in one session, with the keys already present."""
+    """One block range's events applied in one session, with the keys already present.
+
+    The registered works already indexed are read up front, in one query per chunk: a
+    `session.get` per registration would flush the session each time, one row at a time."""
 
     def __init__(self, session: Session, events: Sequence[RegistryEvent], times: dict[int, int]):
         self.session = session
@@ -56,6 +60,13 @@ class _Batch:
                 select(table.tx_hash, table.log_index).where(table.block_number.between(low, high))
             )
             self.seen_logs.update((tx_hash, log_index) for tx_hash, log_index in rows)
+        registered = [e.work_id for e in events if isinstance(e, WorkRegisteredEvent)]
+        self.known_works: set[str] = set()
+        for first in range(0, len(registered), KEY_CHUNK):
+            chunk = registered[first : first + KEY_CHUNK]
+            self.known_works.update(
+                session.scalars(select(Work.work_id).where(Work.work_id.in_(chunk)))
+            )
 
     def chain(self, pos: LogPosition) -> dict[str, Any]:
         return {
@@ -91,8 +102,9 @@ def apply_events(session: Session, events: Sequence[RegistryEvent], times: dict[
 
 
 def _registered(batch: _Batch, event: WorkRegisteredEvent) -> int:
-    if batch.session.get(Work, event.work_id) is not None:
+    if event.work_id in batch.known_works:
         return 0
+    batch.known_works.add(event.work_id)
     chain = batch.chain(event.position)
     batch.session.add(
         Work(

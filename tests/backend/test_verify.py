@@ -12,7 +12,7 @@ from web3.contract import Contract
 
 from backend.chain.accounts import dev_account
 from backend.chain.deployment import Deployment
-from backend.db.models import MetadataDocument
+from backend.db.models import MetadataDocument, Work
 from tests.backend.helpers import (
     register_dev,
     register_on_chain,
@@ -197,3 +197,25 @@ def test_verify_on_chain_not_indexed_registered(
     assert answer["metadata"]["matches"] is False
     assert answer["chain_check"]["consistent"] is True
     assert client.get(f"/v1/works/{content_hash}/metadata").status_code == 404
+
+
+def test_verify_work_inside_batch_consistent(
+    client: TestClient, w3: Web3, registry: Contract, creator: LocalAccount
+) -> None:
+    hashes = [random_hash() for _ in range(40)]
+    register_on_chain(w3, registry, creator, hashes)
+    runtime_of(client).indexer().sync()
+    for content_hash in (hashes[0], hashes[23], hashes[-1]):
+        assert _verify(client, content_hash)["chain_check"]["consistent"] is True
+
+
+def test_verify_index_row_not_the_chain_log_receipt_mismatch(
+    client: TestClient, creator: LocalAccount
+) -> None:
+    work_id = register_signed(client, creator)["work_id"]
+    with runtime_of(client).sessions.begin() as session:
+        session.get(Work, work_id).log_index += 1  # the index no longer matches the chain's log
+    check = _verify(client, work_id)["chain_check"]
+    assert check["owner_matches"] is True
+    assert check["receipt_matches"] is False
+    assert check["consistent"] is False
