@@ -258,17 +258,24 @@ def _stage_documents(
     session: Session, works: list[WorkIn], documents: list[bytes], hashes: list[str]
 ) -> None:
     """Add the metadata documents to the session: the outbox commits them with the operation,
-    so that two requests for the same work at once meet at one conflict."""
-    for work, document, digest in zip(works, documents, hashes, strict=True):
-        session.merge(
-            MetadataDocument(
-                metadata_hash=digest,
-                work_id=work.content_hash,
-                document=document.decode(),
-                title=work.metadata.title,
-                creator_name=work.metadata.creator_name,
-            )
+    so that two requests for the same work at once meet at one conflict. Documents kept from an
+    earlier attempt (one that failed) are left as they are: the same hash, the same bytes."""
+    kept = set(
+        session.scalars(
+            select(MetadataDocument.metadata_hash).where(MetadataDocument.metadata_hash.in_(hashes))
         )
+    )
+    session.add_all(
+        MetadataDocument(
+            metadata_hash=digest,
+            work_id=work.content_hash,
+            document=document.decode(),
+            title=work.metadata.title,
+            creator_name=work.metadata.creator_name,
+        )
+        for work, document, digest in zip(works, documents, hashes, strict=True)
+        if digest not in kept
+    )
 
 
 def _registration(registry: RegistryClient, receipt: TxReceipt, *, public_url: str) -> Registration:
