@@ -47,6 +47,11 @@ from backend.core import errors
 
 RECEIPT_POLL_SECONDS = 0.02
 RPC_POOL_SIZE = 128
+# web3's default middleware this service has no use for, each paid on every request: chain-id
+# validation asks the node for its chain id before every call and gas estimate (the deployment
+# file, keyed by the node's chain id, pins it already); ENS names and legacy gas-price
+# strategies are never used on this registry's chain.
+UNUSED_MIDDLEWARE = ("validation", "ens_name_to_address", "gas_price_strategy")
 KEPT_TIMESTAMPS = 10_000
 _OWNER_OF = function_signature_to_4byte_selector("ownerOf(uint256)")
 FEE_REFRESH_SECONDS = 2.0
@@ -107,15 +112,19 @@ def _call(fn: ContractFunction) -> TxParams:
 
 def connect(rpc_url: str, timeout: float = 10.0) -> Web3:
     """A Web3 client for ``rpc_url``, with a connection pool as large as the API's thread pool
-    (requests' default of 10 made concurrent requests open and drop a TCP connection per call)
-    and no per-call look-ups of proxy and CA settings in the environment."""
+    (requests' default of 10 made concurrent requests open and drop a TCP connection per call),
+    no per-call look-ups of proxy and CA settings in the environment, and none of the
+    `UNUSED_MIDDLEWARE`."""
     session = requests.Session()
     session.trust_env = False
     adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=RPC_POOL_SIZE)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=session)
-    return Web3(provider)
+    w3 = Web3(provider)
+    for name in UNUSED_MIDDLEWARE:
+        w3.middleware_onion.remove(name)
+    return w3
 
 
 class RegistryClient:
