@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Each request thread holds a connection only while it reads or commits (never while it waits
-# for the chain); this covers the API's thread pool (40) plus the indexer and the outbox.
+# for the chain). SQLite keeps all of them open: an overflow connection closed on return and
+# opened again re-reads the schema on its first query, which cost more than the query itself.
 POOL_SIZE, POOL_OVERFLOW = 20, 30
 
 
@@ -30,8 +31,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=POOL_SIZE,
-            max_overflow=POOL_OVERFLOW,
+            pool_size=POOL_SIZE + POOL_OVERFLOW,
+            max_overflow=0,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
