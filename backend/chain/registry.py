@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +53,7 @@ RPC_POOL_SIZE = 128
 # strategies are never used on this registry's chain.
 UNUSED_MIDDLEWARE = ("validation", "ens_name_to_address", "gas_price_strategy")
 KEPT_TIMESTAMPS = 10_000
+BLOCKS_PER_BATCH = 256
 _OWNER_OF = function_signature_to_4byte_selector("ownerOf(uint256)")
 FEE_REFRESH_SECONDS = 2.0
 NONCE_ATTEMPTS = 5
@@ -437,6 +438,23 @@ class RegistryClient:
                 return self.w3.eth.get_block(number)["hash"].to_0x_hex()
             except BlockNotFound:
                 return None
+
+    def block_hashes(self, numbers: Iterable[int]) -> dict[int, str | None]:
+        """The hashes of blocks ``numbers`` (None where the chain does not reach one), read
+        in batched requests of raw answers."""
+        wanted = sorted(set(numbers))
+        hashes: dict[int, str | None] = {}
+        for start in range(0, len(wanted), BLOCKS_PER_BATCH):
+            chunk = wanted[start : start + BLOCKS_PER_BATCH]
+            answers = self.read_batch([("eth_getBlockByNumber", [hex(n), False]) for n in chunk])
+            for number, answer in zip(chunk, answers, strict=True):
+                if "error" in answer:
+                    raise errors.ChainUnavailable(
+                        "the node refused eth_getBlockByNumber", reason=str(answer["error"])
+                    )
+                block = answer.get("result")
+                hashes[number] = None if block is None else str(block["hash"])
+        return hashes
 
     def has_code(self, address: ChecksumAddress) -> bool:
         """Whether ``address`` is a contract (an ERC-1271 wallet, say) rather than a key."""

@@ -272,7 +272,7 @@ class Operation(Base):
     kind: Mapped[str] = mapped_column(String(16), comment="register, batch or derivative")
     creator: Mapped[str] = mapped_column(ADDRESS, index=True)
     payload: Mapped[str] = mapped_column(Text, comment="JSON: the call's arguments")
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     sender: Mapped[str | None] = mapped_column(ADDRESS)
     nonce: Mapped[int | None] = mapped_column(BigInteger)
     tx_hash: Mapped[str | None] = mapped_column(HASH)
@@ -286,6 +286,10 @@ class Operation(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[float] = mapped_column(Float, index=True)
+
+    # the reconciler's queries: those pending, and those confirmed in the last blocks (by
+    # status alone it read every confirmed operation, a scan that grew with the registry)
+    __table_args__ = (Index("ix_operations_status_block", "status", "block_number"),)
 
 
 class OperationWork(Base):

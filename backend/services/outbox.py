@@ -267,22 +267,26 @@ class Outbox:
     def _reopen_lost(self, registry: RegistryClient) -> set[str]:
         """Confirmed operations whose block the chain no longer has (a reorg, or a node that
         restarted from an older state) go back to sent. Operations confirmed in the last
-        `reorg_window` blocks are checked, each block once."""
+        `reorg_window` blocks are checked, their blocks' hashes read in batched requests: this
+        runs every poll, and a block at a time (with whole rows loaded) cost more than the
+        registrations it watched once the window filled."""
         floor = registry.head() - self.settings.reorg_window
         with self.sessions() as session:
-            recent = session.scalars(
-                select(Operation).where(
-                    Operation.status == CONFIRMED, Operation.block_number > floor
+            recent = [
+                (op_id, number, recorded)
+                for op_id, number, recorded in session.execute(
+                    select(Operation.id, Operation.block_number, Operation.block_hash).where(
+                        Operation.status == CONFIRMED, Operation.block_number > floor
+                    )
                 )
-            ).all()
-        hashes: dict[int, str | None] = {}
+                if number is not None  # as a confirmed operation's is
+            ]
+        on_chain = registry.block_hashes(number for _, number, _ in recent)
         lost: set[str] = set()
-        for op in recent:
-            assert op.block_number is not None
-            if op.block_number not in hashes:
-                hashes[op.block_number] = registry.block_hash(op.block_number)
-            if hashes[op.block_number] == op.block_hash:
+        for op_id, number, recorded in recent:
+            if on_chain[number] == recorded:
                 continue
+            op = self.get(op_id)
             receipt = self._receipt(op)
             if receipt is not None and receipt["status"] == 1:
                 self._confirm(op.id, receipt)
