@@ -4,12 +4,14 @@ Ours: direct, relayed (EIP-712) and batched registration for a creator who alrea
 work, licence purchases where the payees (and the treasury) already hold a balance, and a
 withdrawal. Peers, compiled from `benchmarks/contracts/` for this run only: a plain OpenZeppelin
 ERC-721 `_mint` and a naive registry that stores owner, timestamp and URI. The floor is a
-hand-assembled contract that does nothing but store one hash with its owner.
+hand-assembled contract that does nothing but store one hash with its owner. Archives: 100,000
+works anchored as 100 Merkle roots, a relayed root, and a claim by proof.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import time
 from typing import Any, cast
 
@@ -23,11 +25,19 @@ from backend.chain.accounts import dev_account
 from backend.chain.anvil import Anvil
 from backend.chain.compiler import COMPILER_SETTINGS, REPO_ROOT, Artifact, compile_contracts
 from backend.chain.deployment import DeployConfig, deploy
+from backend.chain.merkle import MerkleTree, archive_leaf
 from backend.chain.registry import connect
-from backend.chain.typed_data import register_batch_message, register_message, sign_typed_data
+from backend.chain.typed_data import (
+    anchor_message,
+    register_batch_message,
+    register_message,
+    sign_typed_data,
+)
 
 PEERS_DIR = REPO_ROOT / "benchmarks" / "contracts"
 BATCH = 100
+ARCHIVE_WORKS, ARCHIVE_ROOTS = 1_000, 100  # 100,000 works, the goal's catalogue
+ANCHOR_GOAL_PER_WORK = 50
 BUDGETS = {
     "direct": 56_000,
     "relayed": 64_000,
@@ -157,7 +167,7 @@ def measure_ours(meter: Meter) -> dict[str, float]:
         address=Web3.to_checksum_address(deployment.market_address),
         abi=artifacts["LicenseMarket"].abi,
     )
-    return figures | _market_gas(meter, registry, market)
+    return figures | _market_gas(meter, registry, market) | _archive_gas(meter, registry)
 
 
 def _market_gas(meter: Meter, registry: Any, market: Any) -> dict[str, float]:
@@ -188,6 +198,55 @@ def _market_gas(meter: Meter, registry: Any, market: Any) -> dict[str, float]:
         "buy_two_payees": plain,
         "buy_two_payees_with_fee_and_cap": with_fee,
         "withdraw": meter.call(market.functions.withdraw(), collaborator),
+    }
+
+
+def _archive_gas(meter: Meter, registry: Any) -> dict[str, float]:
+    """An archive of 100,000 works anchored as 100 Merkle roots of 1,000 (one transaction
+    each, the archivist's own), one more root relayed (EIP-712, sent by the service's
+    account), and a work claimed from a tree as a registry token by its proof (the claimant's
+    second claim, as for registrations: its first also creates its balance slot)."""
+    archivist, relayer = dev_account(7), dev_account(0)
+    fns = registry.functions
+    anchors, trees = [], []
+    for _ in range(ARCHIVE_ROOTS):
+        works = [(_hash(), _hash()) for _ in range(ARCHIVE_WORKS)]
+        tree = MerkleTree([archive_leaf(archivist.address, c, m) for c, m in works])
+        anchors.append(meter.call(fns.anchor(tree.root, tree.size), archivist))
+        trees.append((tree, works))
+    until = int(time.time()) + 3600
+    other = MerkleTree([archive_leaf(archivist.address, _hash(), _hash()) for _ in range(1_000)])
+    message = anchor_message(
+        chain_id=meter.w3.eth.chain_id,
+        contract=registry.address,
+        archivist=archivist.address,
+        root="0x" + other.root.hex(),
+        count=other.size,
+        deadline=until,
+    )
+    signature = sign_typed_data(message, archivist.key)
+    relayed = meter.call(
+        fns.anchorFor(archivist.address, other.root, other.size, until, signature), relayer
+    )
+    tree, works = trees[0]
+    index = {leaf: i for i, leaf in enumerate(tree.leaves)}
+
+    def proof(work: tuple[bytes, bytes]) -> list[bytes]:
+        return tree.proof(index[archive_leaf(archivist.address, *work)])
+
+    def claim(work: tuple[bytes, bytes]) -> int:
+        return meter.call(
+            fns.claimAnchored(archivist.address, tree.root, *work, proof(work)), relayer
+        )
+
+    claim(works[0])
+    return {
+        "anchor_1000_direct": statistics.median(anchors),
+        "anchor_1000_relayed": relayed,
+        "archive_100k_transactions": len(anchors),
+        "archive_100k_gas": sum(anchors),
+        "claim_anchored": claim(works[1]),
+        "claim_proof_hashes": len(proof(works[1])),
     }
 
 
@@ -292,6 +351,7 @@ def markdown(record: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {name} | {ours[key]:,.0f} | {budgets[budget_key]:,} | {ours[key] / INTRINSIC:.2f} |"
         )
+    lines += ["", *_archive_markdown(ours)]
     parts = record["floor"]["parts"]
     lines += [
         "",
@@ -308,3 +368,30 @@ def markdown(record: dict[str, Any]) -> list[str]:
         "the single-work floor.",
     ]
     return lines
+
+
+def _archive_markdown(ours: dict[str, float]) -> list[str]:
+    works = ARCHIVE_WORKS * ours["archive_100k_transactions"]
+    per_root = ours["anchor_1000_direct"] / ARCHIVE_WORKS
+    transactions = ours["archive_100k_transactions"]
+    met = per_root <= ANCHOR_GOAL_PER_WORK and transactions <= 100
+    return [
+        f"| archive anchoring ({ARCHIVE_WORKS:,} works a root) | gas | per work | "
+        "× our direct registration |",
+        "|---|---:|---:|---:|",
+        f"| anchor one root, the archivist's own (median of {transactions:.0f}) "
+        f"| {ours['anchor_1000_direct']:,.0f} | {per_root:.1f} "
+        f"| {per_root / ours['direct']:.4f} |",
+        f"| anchor one root, relayed (EIP-712) | {ours['anchor_1000_relayed']:,.0f} "
+        f"| {ours['anchor_1000_relayed'] / ARCHIVE_WORKS:.1f} "
+        f"| {ours['anchor_1000_relayed'] / ARCHIVE_WORKS / ours['direct']:.4f} |",
+        f"| {works:,.0f} works: {transactions:.0f} roots in {transactions:.0f} transactions "
+        f"| {ours['archive_100k_gas']:,.0f} | {ours['archive_100k_gas'] / works:.1f} "
+        f"| {ours['archive_100k_gas'] / works / ours['direct']:.4f} |",
+        f"| claim an anchored work as a registry token (a proof of "
+        f"{ours['claim_proof_hashes']:.0f} hashes) | {ours['claim_anchored']:,.0f} | — "
+        f"| {ours['claim_anchored'] / ours['direct']:.2f} |",
+        "",
+        f"Goal: at most {ANCHOR_GOAL_PER_WORK} gas a work at {ARCHIVE_WORKS:,} works a root, "
+        f"100,000 works in at most 100 transactions: {'met' if met else 'not met'}.",
+    ]

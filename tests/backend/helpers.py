@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from eth_account import Account
@@ -15,6 +19,7 @@ from httpx import Response
 from web3 import Web3
 from web3.contract import Contract
 
+from backend.chain.compiler import REPO_ROOT
 from backend.client.signing import sign_interactions
 from backend.core.runtime import Runtime
 from backend.services.interactions import InteractionIn
@@ -25,6 +30,17 @@ ERROR_KEYS = {"code", "message", "details"}
 
 def sha256_hex(data: bytes) -> str:
     return "0x" + hashlib.sha256(data).hexdigest()
+
+
+def verify_proof_script(
+    proof: dict[str, Any], file_bytes: bytes, rpc_url: str, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """`scripts/verify_proof.py` run on its own, as a verifier would, on ``proof`` and the file."""
+    (tmp_path / "proof.json").write_text(json.dumps(proof))
+    (tmp_path / "file.bin").write_bytes(file_bytes)
+    script = REPO_ROOT / "scripts" / "verify_proof.py"
+    command = [sys.executable, str(script), "proof.json", "file.bin", "--rpc", rpc_url]
+    return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
 
 
 def runtime_of(client: TestClient) -> Runtime:

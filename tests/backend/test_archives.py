@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -17,6 +18,7 @@ from web3 import Web3
 
 from backend.api.deps import get_settings
 from backend.chain.accounts import dev_account
+from backend.chain.anvil import Anvil
 from backend.client.proof_check import Check, check_inclusion
 from backend.core.config import Settings
 from backend.db.models import ArchiveAnchor, Work
@@ -35,6 +37,7 @@ from tests.backend.helpers import (
     sha256_hex,
     sign,
     transact,
+    verify_proof_script,
     work_in,
 )
 from tests.conftest import random_hash
@@ -114,6 +117,19 @@ def test_anchor_signed_archive_and_verify_proof_independently(
     assert _failed(check_inclusion(proof, b"another file", w3)) == {"file_hash"}
 
     assert _verify(client, random_hash())["anchor"] is None
+
+
+def test_verify_proof_script_checks_an_inclusion_proof(
+    client: TestClient, anvil: Anvil, tmp_path: Path
+) -> None:
+    files = [f"side {i}".encode() for i in range(3)]
+    _anchor_dev(client, 1, [work_in(sha256_hex(f)) for f in files])
+    proof = _verify(client, sha256_hex(files[1]))["anchor"]
+    passed = verify_proof_script(proof, files[1], anvil.rpc_url, tmp_path)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "FAIL" not in passed.stdout and "PASS  merkle_path" in passed.stdout
+    failed = verify_proof_script(proof, files[0], anvil.rpc_url, tmp_path)
+    assert failed.returncode == 1 and "FAIL  file_hash" in failed.stdout
 
 
 def test_tampered_inclusion_proof_fails_its_checks(client: TestClient, w3: Web3) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +12,8 @@ from web3 import Web3
 
 from backend.chain.anvil import Anvil
 from scripts.verify_proof import check_bundle
+from tests.backend.helpers import verify_proof_script
 from tests.conftest import random_hash
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _registered(client: TestClient) -> tuple[bytes, dict[str, Any]]:
@@ -84,19 +80,8 @@ def test_proof_other_file_or_document_fails(client: TestClient, w3: Web3) -> Non
 
 def test_verify_proof_script_standalone(client: TestClient, anvil: Anvil, tmp_path: Path) -> None:
     data, bundle = _registered(client)
-    (tmp_path / "bundle.json").write_text(json.dumps(bundle))
-    (tmp_path / "clip.wav").write_bytes(data)
-    command = [
-        sys.executable,
-        str(REPO / "scripts" / "verify_proof.py"),
-        str(tmp_path / "bundle.json"),
-        str(tmp_path / "clip.wav"),
-        "--rpc",
-        anvil.rpc_url,
-    ]
-    passed = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    passed = verify_proof_script(bundle, data, anvil.rpc_url, tmp_path)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert passed.stdout.count("PASS") == 7
-    (tmp_path / "clip.wav").write_bytes(data[:-1])
-    failed = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    failed = verify_proof_script(bundle, data[:-1], anvil.rpc_url, tmp_path)
     assert failed.returncode == 1 and "FAIL  file_hash" in failed.stdout
