@@ -30,8 +30,8 @@ def main() -> int:
     args = parser.parse_args()
     bundle = json.loads(args.bundle.read_text())
     file_bytes = args.file.read_bytes() if args.file else None
-    check = check_inclusion if "leaf" in bundle else check_bundle  # an inclusion proof has one
-    checks = check(bundle, file_bytes, Web3(Web3.HTTPProvider(args.rpc)))
+    checker = check_inclusion if "leaf" in bundle else check_bundle  # an inclusion proof has one
+    checks = checker(bundle, file_bytes, Web3(Web3.HTTPProvider(args.rpc)))
     for check in checks:
         print(f"{'PASS' if check.ok else 'FAIL'}  {check.name:24} {check.detail}")
     return 0 if all(c.ok for c in checks) else 1

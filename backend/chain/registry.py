@@ -21,7 +21,6 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import (
-    BlockNotFound,
     ContractCustomError,
     ContractLogicError,
     TimeExhausted,
@@ -433,11 +432,7 @@ class RegistryClient:
 
     def block_hash(self, number: int) -> str | None:
         """The hash of block ``number``, or None if the chain does not reach it."""
-        with chain_errors():
-            try:
-                return self.w3.eth.get_block(number)["hash"].to_0x_hex()
-            except BlockNotFound:
-                return None
+        return self.block_hashes([number])[number]
 
     def block_hashes(self, numbers: Iterable[int]) -> dict[int, str | None]:
         """The hashes of blocks ``numbers`` (None where the chain does not reach one), read
